@@ -1,0 +1,236 @@
+/**
+ * The one error hierarchy of bearer-guard (RFC 6750 §3.1).
+ *
+ * Every error carries what an adapter needs to answer the client (`status`, `headers`, `body`)
+ * and what the server needs to understand it (`reason`, `message`, `cause`). Clients only ever
+ * see the RFC 6750 error code and a generic description; the detailed reason stays server-side.
+ */
+
+/** The RFC 6750 error codes, plus the codes used for "no credentials" and "backend down". */
+export type BearerErrorCode =
+  | 'invalid_request'
+  | 'invalid_token'
+  | 'insufficient_scope'
+  | 'unauthorized'
+  | 'temporarily_unavailable';
+
+/** Machine-readable reasons, stable across releases: log them, count them, alert on them. */
+export type BearerErrorReason =
+  // no credentials / malformed request (extraction)
+  | 'missing_token'
+  | 'malformed_authorization_header'
+  | 'multiple_authorization_headers'
+  | 'multiple_token_locations'
+  | 'malformed_token_parameter'
+  // token structure
+  | 'token_too_long'
+  | 'malformed_token'
+  | 'unsupported_token_format'
+  | 'unsupported_critical_header'
+  // algorithm and key selection
+  | 'algorithm_not_allowed'
+  | 'no_matching_key'
+  | 'invalid_signature'
+  | 'verification_failed'
+  // claims
+  | 'token_expired'
+  | 'token_not_yet_valid'
+  | 'token_issued_in_future'
+  | 'token_too_old'
+  | 'missing_claim'
+  | 'invalid_claim'
+  | 'invalid_issuer'
+  | 'invalid_audience'
+  | 'invalid_token_type'
+  | 'token_revoked'
+  | 'missing_jti'
+  // guards
+  | 'insufficient_scope'
+  | 'insufficient_role'
+  | 'claim_check_failed'
+  // backend
+  | 'jwks_unavailable'
+  | 'discovery_failed'
+  | 'revocation_unavailable';
+
+/** The JSON body every adapter sends with an error. */
+export interface BearerErrorBody {
+  error: BearerErrorCode;
+  error_description: string;
+}
+
+/** Options shared by every {@link BearerError} constructor. */
+export interface BearerErrorOptions {
+  /** The underlying error (jose, crypto, fetch…), kept for the server side. */
+  cause?: unknown;
+  /** `realm` of the `WWW-Authenticate` challenge. Default `"api"`. */
+  realm?: string;
+}
+
+const BRAND = Symbol.for('bearer-guard.error');
+
+/** Generic client-facing descriptions. They never depend on the token's content. */
+const DESCRIPTIONS: Record<BearerErrorCode, string> = {
+  invalid_request: 'The request is malformed',
+  invalid_token: 'The access token is invalid',
+  insufficient_scope: 'The access token does not grant the required permissions',
+  unauthorized: 'Authentication is required',
+  temporarily_unavailable: 'The authentication backend is unavailable',
+};
+
+const REQUEST_DESCRIPTIONS: Partial<Record<BearerErrorReason, string>> = {
+  malformed_authorization_header: 'The Authorization header is malformed',
+  multiple_authorization_headers: 'More than one Authorization header was sent',
+  multiple_token_locations: 'The access token was sent in more than one location',
+  malformed_token_parameter: 'The access_token parameter is malformed',
+};
+
+/** Escapes a value for an RFC 7230 quoted-string; drops control characters. */
+export function quoteHeaderValue(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return `"${value.replace(/[\u0000-\u001f\u007f]/g, '').replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/**
+ * Base class of every bearer-guard error.
+ *
+ * Adapters recognise it with {@link isBearerError} (a `Symbol.for` brand), never with
+ * `instanceof` alone: an ESM and a CJS copy of core may both be loaded in one process.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3.1
+ */
+export abstract class BearerError extends Error {
+  /** HTTP status the adapters answer with. */
+  abstract readonly status: number;
+  /** RFC 6750 error code (`error` in the body and in `WWW-Authenticate`). */
+  abstract readonly code: BearerErrorCode;
+  /** Machine-readable reason; the detailed `message` says more. Server-side only. */
+  readonly reason: BearerErrorReason;
+  /** Realm of the challenge; the verifier sets it from its `realm` option. */
+  realm: string;
+  readonly [BRAND] = true;
+
+  constructor(reason: BearerErrorReason, message: string, options: BearerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.reason = reason;
+    this.realm = options.realm ?? 'api';
+  }
+
+  /** Same as `status`: the name Fastify's and Express's error handlers read. */
+  get statusCode(): number {
+    return this.status;
+  }
+
+  /** Short, generic, safe to show to the client. */
+  get description(): string {
+    return DESCRIPTIONS[this.code];
+  }
+
+  /** The `WWW-Authenticate` challenge attributes after `realm`, in order. */
+  protected challengeParams(): [string, string][] {
+    return [
+      ['error', this.code],
+      ['error_description', this.description],
+    ];
+  }
+
+  /** Response headers: `WWW-Authenticate` (absent for 503) and `Cache-Control: no-store`. The adapters add the JSON content type. */
+  get headers(): Record<string, string> {
+    const headers: Record<string, string> = {};
+    const params = this.challengeParams();
+    if (this.status === 401 || this.status === 403 || this.status === 400) {
+      const attrs = [['realm', this.realm] as [string, string], ...params]
+        .map(([k, v]) => `${k}=${quoteHeaderValue(v)}`)
+        .join(', ');
+      headers['www-authenticate'] = `Bearer ${attrs}`;
+    }
+    headers['cache-control'] = 'no-store';
+    return headers;
+  }
+
+  /** The JSON body: `{ error, error_description }`. */
+  get body(): BearerErrorBody {
+    return { error: this.code, error_description: this.description };
+  }
+}
+
+/** 400 `invalid_request`: the request itself is malformed (RFC 6750 §3.1). */
+export class InvalidRequestError extends BearerError {
+  readonly status = 400;
+  readonly code = 'invalid_request' as const;
+  override get description(): string {
+    return REQUEST_DESCRIPTIONS[this.reason] ?? DESCRIPTIONS.invalid_request;
+  }
+}
+
+/** 401 `invalid_token`: expired, revoked, malformed, bad signature, wrong claims… (RFC 6750 §3.1). */
+export class InvalidTokenError extends BearerError {
+  readonly status = 401;
+  readonly code = 'invalid_token' as const;
+}
+
+/** 401 without an error code: the request carried no token at all (RFC 6750 §3.1, last paragraph). */
+export class UnauthorizedError extends BearerError {
+  readonly status = 401;
+  readonly code = 'unauthorized' as const;
+  constructor(message = 'No bearer token in the request', options?: BearerErrorOptions) {
+    super('missing_token', message, options);
+  }
+  protected override challengeParams(): [string, string][] {
+    return [];
+  }
+}
+
+/** 403 `insufficient_scope`: the token is valid but a guard refused it (RFC 6750 §3.1). */
+export class InsufficientScopeError extends BearerError {
+  readonly status = 403;
+  readonly code = 'insufficient_scope' as const;
+  /** The scopes the route needs, for the challenge's `scope` attribute. */
+  readonly scopes: readonly string[];
+  constructor(
+    reason: 'insufficient_scope' | 'insufficient_role' | 'claim_check_failed',
+    message: string,
+    options: BearerErrorOptions & { scopes?: readonly string[] } = {},
+  ) {
+    super(reason, message, options);
+    this.scopes = options.scopes ?? [];
+  }
+  protected override challengeParams(): [string, string][] {
+    const params = super.challengeParams();
+    if (this.scopes.length > 0) params.push(['scope', this.scopes.join(' ')]);
+    return params;
+  }
+}
+
+/** 503: keys (or the revocation store) cannot be had and nothing usable is cached. */
+export class AuthUnavailableError extends BearerError {
+  readonly status = 503;
+  readonly code = 'temporarily_unavailable' as const;
+}
+
+/** True for any bearer-guard error, from any loaded copy of core. */
+export function isBearerError(value: unknown): value is BearerError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** A plain description of the HTTP answer for an error: what every adapter writes. */
+export interface BearerErrorResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: BearerErrorBody;
+}
+
+/** The status, headers and JSON body an adapter sends for `error`. */
+export function errorResponse(error: BearerError): BearerErrorResponse {
+  return { status: error.status, headers: error.headers, body: error.body };
+}
+
+/**
+ * A view of `error` whose `message` is the generic client-facing description, for frameworks
+ * whose default error handler renders `message` (Fastify). Everything else — `status`,
+ * `headers`, `body`, `reason`, `cause` — reads through to the original error.
+ */
+export function withPublicMessage(error: BearerError): BearerError {
+  return Object.create(error, { message: { value: error.description, enumerable: false, writable: true, configurable: true } }) as BearerError;
+}

@@ -1,0 +1,46 @@
+/**
+ * Key sources that need no network: one static key (`publicKey`, `secret`) or a local JWKS.
+ */
+import type { KeyLookup, KeySource } from './key-source.js';
+import { importJwk } from './keys/jwk.js';
+import type { VerificationKey } from './keys/verification-key.js';
+
+/** A source that always offers the same single key. */
+export function staticKeySource(key: VerificationKey): KeySource {
+  const keys = [key];
+  return { getKeys: () => keys, algorithms: key.algorithms };
+}
+
+/**
+ * A source over a local JWKS, imported once. Unusable members (`use: enc`, unsupported types,
+ * small RSA keys) are skipped; a JWKS with no usable key at all is a configuration error.
+ *
+ * @throws TypeError listing why each key was skipped, when none is usable.
+ */
+export function localJwksSource(jwks: { keys: unknown[] }, allowed?: ReadonlySet<string>): KeySource {
+  const keys: VerificationKey[] = [];
+  const skipped: string[] = [];
+  jwks.keys.forEach((jwk, index) => {
+    const key = importJwk(jwk, allowed);
+    if (typeof key === 'string') skipped.push(`keys[${index}]: ${key}`);
+    else keys.push(key);
+  });
+  if (keys.length === 0) {
+    throw new TypeError(`bearer-guard: \`jwks\` has no usable signature key (${skipped.join('; ') || 'empty'})`);
+  }
+  const byKid = new Map<string, VerificationKey[]>();
+  for (const key of keys) {
+    if (key.kid === undefined) continue;
+    const list = byKid.get(key.kid) ?? [];
+    list.push(key);
+    byKid.set(key.kid, list);
+  }
+  const none: VerificationKey[] = [];
+  return {
+    algorithms: new Set(keys.flatMap((k) => [...k.algorithms])),
+    getKeys({ kid, alg }: KeyLookup) {
+      const candidates = kid === undefined ? keys : (byKid.get(kid) ?? none);
+      return candidates.filter((k) => k.algorithms.has(alg));
+    },
+  };
+}

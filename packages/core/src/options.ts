@@ -1,0 +1,275 @@
+/**
+ * The one options object shared by every adapter, validated at construction: a configuration
+ * mistake throws a TypeError naming the option at start-up, never at the first request.
+ */
+import type { KeyObject } from 'node:crypto';
+import { SUPPORTED_ALGORITHMS, isHmacAlgorithm } from './algorithms.js';
+import { normalizeMediaType, type ClaimRules } from './claims.js';
+import { parseDuration } from './duration.js';
+import type { BearerError } from './errors.js';
+import type { TokenLocation } from './extract-token.js';
+import type { ClaimLocations } from './guards.js';
+import { validateJwksCacheOptions, type JwksCacheOptions } from './jwks.js';
+import type { JWK } from './keys/jwk.js';
+import type { JwksEvent } from './key-source.js';
+import type { RevocationStore } from './revocation.js';
+
+/** Where a rejection happened, for the `onRejected` hook. Never holds the token. */
+export interface RejectionContext {
+  /** The framework's request object, when an adapter reports the rejection. */
+  request?: unknown;
+}
+
+/** Options of `createVerifier` and of every adapter's `auth()`: one object, the same everywhere. */
+export interface AuthOptions {
+  /**
+   * Expected `iss` (any one of several). Alone, also where keys come from: discovery at
+   * `<issuer>/.well-known/openid-configuration`, then RFC 8414 metadata.
+   */
+  issuer?: string | string[];
+  /** URL of a remote JWKS (skips discovery). */
+  jwksUri?: string;
+  /** A local JWKS. */
+  jwks?: { keys: JWK[] };
+  /** One public key: PEM (SPKI, PKCS#1, X.509 certificate), OpenSSH one-line, JWK or KeyObject. */
+  publicKey?: string | KeyObject | JWK;
+  /** Shared HMAC secret (HS256/384/512 only, at least 32 bytes); never combined with public keys. */
+  secret?: string | Uint8Array;
+  /** Expected `aud`; a token matches when any of its audiences is one of these. */
+  audience?: string | string[];
+  /** Allow-list of JWS algorithms; default: every algorithm the key type permits. `none` is always refused. */
+  algorithms?: string[];
+  /** Leeway for `exp`, `nbf`, `iat`: seconds or a duration such as `'30s'`. Default 5 s. */
+  clockTolerance?: number | string;
+  /** Refuses tokens whose `iat` is older than this (seconds or `'1h'`). */
+  maxTokenAge?: number | string;
+  /** Claims that must be present. Default `['exp']`; `[]` relaxes. */
+  requiredClaims?: string[];
+  /** Expected header `typ`, e.g. `'at+jwt'` (RFC 9068); compared case-insensitively, `application/` optional. Default: not checked. */
+  tokenType?: string | false;
+  /** No token → the request continues unauthenticated; a bad token is still refused. */
+  optional?: boolean;
+  /** Where tokens may be sent (RFC 6750 §2). Default `['header']`. */
+  tokenLocations?: TokenLocation[];
+  /** Cookie name for the `cookie` location. Default `access_token`. */
+  cookieName?: string;
+  /** Denylist of revoked tokens, checked on every request. */
+  revocation?: RevocationStore;
+  /** With a revocation store, refuse tokens without a `jti` (they cannot be revoked). Default true. */
+  requireJti?: boolean;
+  /** How long an asynchronous `isRevoked` may take before the store counts as down (503): seconds or `'500ms'`. Default 2 s. */
+  revocationTimeout?: number | string;
+  /** The verified-token cache; default on, 1000 entries. */
+  cache?: false | { max?: number };
+  /** Remote JWKS tuning. */
+  jwksCache?: JwksCacheOptions;
+  /** Claim name(s) or dotted path(s) holding scopes. Default `['scope', 'scp']`. */
+  scopeClaim?: string | string[];
+  /** Claim name(s) or dotted path(s) holding roles, e.g. `'realm_access.roles'`, `'cognito:groups'`. Default `'roles'`. */
+  rolesClaim?: string | string[];
+  /** Claim name(s) or dotted path(s) holding permissions. Default `'permissions'`. */
+  permissionsClaim?: string | string[];
+  /** `realm` of the `WWW-Authenticate` challenge. Default `'api'`. */
+  realm?: string;
+  /** Longest token accepted, in characters; longer ones are refused before decoding. Default 8192. */
+  maxTokenLength?: number;
+  /**
+   * Adapters: hand errors to the framework's own error path (Express `next(err)`, Koa `throw`,
+   * Fastify's error handler) instead of answering them. Default false.
+   */
+  forwardErrors?: boolean;
+  /** Called with every rejection and its full reason (server-side only). Must not throw. */
+  onRejected?: (error: BearerError, context: RejectionContext) => void;
+  /** Remote JWKS and discovery events, for logs and metrics. */
+  onEvent?: (event: JwksEvent) => void;
+}
+
+/** Options after validation, in the shapes the verifier uses. */
+export interface ResolvedOptions {
+  source:
+    | { kind: 'secret'; secret: string | Uint8Array }
+    | { kind: 'publicKey'; publicKey: NonNullable<AuthOptions['publicKey']> }
+    | { kind: 'jwks'; jwks: { keys: JWK[] } }
+    | { kind: 'jwksUri'; jwksUri: string }
+    | { kind: 'discovery'; issuers: string[] };
+  algorithms: ReadonlySet<string> | undefined;
+  claims: ClaimRules;
+  claimLocations: ClaimLocations;
+  optional: boolean;
+  tokenLocations: TokenLocation[];
+  cookieName: string;
+  revocation: RevocationStore | undefined;
+  requireJti: boolean;
+  revocationTimeout: number;
+  cacheMax: number;
+  jwksCache: JwksCacheOptions;
+  realm: string;
+  maxTokenLength: number;
+  forwardErrors: boolean;
+  onRejected: AuthOptions['onRejected'];
+  onEvent: AuthOptions['onEvent'];
+}
+
+const KNOWN = new Set<string>([
+  'issuer', 'jwksUri', 'jwks', 'publicKey', 'secret', 'audience', 'algorithms', 'clockTolerance',
+  'maxTokenAge', 'requiredClaims', 'tokenType', 'optional', 'tokenLocations', 'cookieName', 'revocation',
+  'requireJti', 'revocationTimeout', 'cache', 'jwksCache', 'scopeClaim', 'rolesClaim', 'permissionsClaim', 'realm',
+  'maxTokenLength', 'forwardErrors', 'onRejected', 'onEvent',
+]);
+const LOCATIONS = new Set<string>(['header', 'query', 'body', 'cookie']);
+
+function fail(option: string, message: string): never {
+  throw new TypeError(`bearer-guard: \`${option}\` ${message}`);
+}
+
+function stringList(value: unknown, option: string, allowEmpty = false): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string' || v.length === 0)) {
+    fail(option, 'must be a non-empty string or an array of non-empty strings');
+  }
+  if (!allowEmpty && list.length === 0) fail(option, 'must not be empty');
+  return list as string[];
+}
+
+function httpUrl(value: unknown, option: string): string {
+  if (typeof value !== 'string') fail(option, 'must be a URL string');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    fail(option, `is not a valid URL: ${JSON.stringify(value)}`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(option, 'must be an http(s) URL');
+  return value;
+}
+
+function flag(value: unknown, option: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(option, 'must be a boolean');
+  return value;
+}
+
+function callback<T>(value: unknown, option: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') fail(option, 'must be a function');
+  return value as T;
+}
+
+function resolveSource(o: AuthOptions, issuers: string[] | undefined): ResolvedOptions['source'] {
+  const given = (['jwksUri', 'jwks', 'publicKey', 'secret'] as const).filter((k) => o[k] !== undefined);
+  if (given.length > 1) fail(given.join('` and `'), 'cannot be combined: give exactly one key source');
+  switch (given[0]) {
+    case 'secret':
+      return { kind: 'secret', secret: o.secret as string | Uint8Array };
+    case 'publicKey':
+      return { kind: 'publicKey', publicKey: o.publicKey as NonNullable<AuthOptions['publicKey']> };
+    case 'jwks': {
+      const jwks = o.jwks as unknown;
+      if (typeof jwks !== 'object' || jwks === null || !Array.isArray((jwks as { keys?: unknown }).keys)) {
+        fail('jwks', 'must be a JWKS object: { keys: [...] }');
+      }
+      return { kind: 'jwks', jwks: jwks as { keys: JWK[] } };
+    }
+    case 'jwksUri':
+      return { kind: 'jwksUri', jwksUri: httpUrl(o.jwksUri, 'jwksUri') };
+    default:
+      if (!issuers) fail('issuer', 'is required when no key source (`jwksUri`, `jwks`, `publicKey`, `secret`) is given');
+      for (const issuer of issuers) httpUrl(issuer, 'issuer');
+      return { kind: 'discovery', issuers };
+  }
+}
+
+function resolveAlgorithms(value: unknown, source: ResolvedOptions['source']): ReadonlySet<string> | undefined {
+  const list = stringList(value, 'algorithms');
+  if (!list) return undefined;
+  for (const alg of list) {
+    if (alg.toLowerCase() === 'none') fail('algorithms', 'must not contain "none": unsigned tokens are never accepted');
+    if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg)) {
+      fail('algorithms', `contains unsupported algorithm ${JSON.stringify(alg)} (supported: ${SUPPORTED_ALGORITHMS.join(', ')})`);
+    }
+    if (isHmacAlgorithm(alg) !== (source.kind === 'secret')) {
+      fail('algorithms', `contains ${alg}, which does not fit the key source: HMAC and public keys never mix`);
+    }
+  }
+  return new Set(list);
+}
+
+function positiveInteger(value: unknown, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(option, 'must be a positive integer');
+  return value;
+}
+
+/**
+ * Validates and normalizes {@link AuthOptions}.
+ * @throws TypeError naming the first option that is wrong.
+ */
+export function resolveOptions(options: AuthOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) throw new TypeError('bearer-guard: options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.has(key)) fail(key, 'is not an option of bearer-guard');
+  }
+  const o = options;
+  const issuers = stringList(o.issuer, 'issuer');
+  const source = resolveSource(o, issuers);
+  const algorithms = resolveAlgorithms(o.algorithms, source);
+  const audiences = stringList(o.audience, 'audience');
+  const requiredClaims = stringList(o.requiredClaims, 'requiredClaims', true) ?? ['exp'];
+  if (o.tokenType !== undefined && o.tokenType !== false && (typeof o.tokenType !== 'string' || o.tokenType.length === 0)) {
+    fail('tokenType', "must be a media type such as 'at+jwt', or false");
+  }
+  const tokenLocations = o.tokenLocations ?? ['header'];
+  if (!Array.isArray(tokenLocations) || tokenLocations.length === 0 || tokenLocations.some((l) => !LOCATIONS.has(l))) {
+    fail('tokenLocations', "must be a non-empty array of 'header', 'query', 'body', 'cookie'");
+  }
+  if (o.cookieName !== undefined && (typeof o.cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(o.cookieName))) {
+    fail('cookieName', 'must be a valid cookie name');
+  }
+  const revocation = o.revocation;
+  if (revocation !== undefined && (typeof revocation?.isRevoked !== 'function' || typeof revocation.revoke !== 'function')) {
+    fail('revocation', 'must be a RevocationStore ({ isRevoked, revoke })');
+  }
+  let cacheMax = 1000;
+  if (o.cache === false) cacheMax = 0;
+  else if (o.cache !== undefined) {
+    if (typeof o.cache !== 'object' || o.cache === null) fail('cache', 'must be false or { max }');
+    cacheMax = positiveInteger(o.cache.max, 'cache.max', 1000);
+  }
+  if (o.jwksCache !== undefined) validateJwksCacheOptions(o.jwksCache);
+  const realm = o.realm ?? 'api';
+  if (typeof realm !== 'string' || realm.length === 0 || /[\u0000-\u001f\u007f"\\]/.test(realm)) {
+    fail('realm', 'must be a non-empty string without quotes, backslashes or control characters');
+  }
+  const claimPaths = (value: unknown, option: string, fallback: readonly string[]) => stringList(value, option) ?? fallback;
+  return {
+    source,
+    algorithms,
+    claims: {
+      issuers: issuers ? new Set(issuers) : undefined,
+      audiences: audiences ? new Set(audiences) : undefined,
+      clockTolerance: o.clockTolerance === undefined ? 5 : parseDuration(o.clockTolerance, 'clockTolerance'),
+      maxTokenAge: o.maxTokenAge === undefined ? undefined : parseDuration(o.maxTokenAge, 'maxTokenAge'),
+      requiredClaims,
+      tokenType: typeof o.tokenType === 'string' ? normalizeMediaType(o.tokenType) : undefined,
+    },
+    claimLocations: {
+      scopeClaim: claimPaths(o.scopeClaim, 'scopeClaim', ['scope', 'scp']),
+      rolesClaim: claimPaths(o.rolesClaim, 'rolesClaim', ['roles']),
+      permissionsClaim: claimPaths(o.permissionsClaim, 'permissionsClaim', ['permissions']),
+    },
+    optional: flag(o.optional, 'optional', false),
+    tokenLocations: [...new Set(tokenLocations)],
+    cookieName: o.cookieName ?? 'access_token',
+    revocation,
+    requireJti: flag(o.requireJti, 'requireJti', true),
+    revocationTimeout: o.revocationTimeout === undefined ? 2 : parseDuration(o.revocationTimeout, 'revocationTimeout'),
+    cacheMax,
+    jwksCache: o.jwksCache ?? {},
+    realm,
+    maxTokenLength: positiveInteger(o.maxTokenLength, 'maxTokenLength', 8192),
+    forwardErrors: flag(o.forwardErrors, 'forwardErrors', false),
+    onRejected: callback(o.onRejected, 'onRejected'),
+    onEvent: callback(o.onEvent, 'onEvent'),
+  };
+}

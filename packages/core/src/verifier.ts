@@ -1,0 +1,308 @@
+/**
+ * The verifier: token in, verified claims out, or a BearerError that says what to answer.
+ *
+ * Order of checks, cheapest and most decisive first: structure and header (no keys needed),
+ * `alg` against what the configured keys can do, claims (time, issuer, audience, type), then
+ * key lookup (the only step that may touch the network) and the signature, then revocation.
+ * A token that cannot pass never costs a signature check or a JWKS fetch.
+ */
+import { isSupportedAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js';
+import { checkClaims, checkTimes } from './claims.js';
+import { createDiscoveredKeySource } from './discovery.js';
+import {
+  AuthUnavailableError,
+  InvalidTokenError,
+  UnauthorizedError,
+  isBearerError,
+  type BearerError,
+} from './errors.js';
+import { extractToken, type TokenRequest } from './extract-token.js';
+import { checkGuard, type ClaimLocations, type Guard } from './guards.js';
+import { createRemoteJwks } from './jwks.js';
+import { decodeToken, verifySignature, type DecodedToken, type JWTHeader, type JWTPayload } from './jws.js';
+import type { KeySource } from './key-source.js';
+import { importPublicKey, importSecret } from './keys/import-key.js';
+import type { VerificationKey } from './keys/verification-key.js';
+import { localJwksSource, staticKeySource } from './local-keys.js';
+import { resolveOptions, type AuthOptions, type RejectionContext, type ResolvedOptions } from './options.js';
+import { TokenCache, tokenDigest } from './token-cache.js';
+
+/** What a successful verification yields; adapters attach it as `req.auth` / `ctx.state.auth` / `request.auth`. */
+export interface AuthResult<Payload extends JWTPayload = JWTPayload> {
+  /** Verified claims (frozen: shared with the verified-token cache). */
+  readonly payload: Readonly<Payload>;
+  /** Verified protected header (frozen). */
+  readonly header: Readonly<JWTHeader>;
+  /** The raw token, e.g. to call downstream services on the user's behalf. Never log it. */
+  readonly token: string;
+}
+
+/** Per-call context of `authenticate`: the framework request for hooks, and a per-route `optional`. */
+export interface AuthenticateContext extends RejectionContext {
+  /** Overrides the verifier's `optional` for this call (e.g. one public route). */
+  optional?: boolean;
+}
+
+/** A configured verifier; see {@link createVerifier}. */
+export interface Verifier {
+  /** Verifies a token string; resolves with its claims or rejects with a `BearerError`. */
+  verify(token: string): Promise<AuthResult>;
+  /**
+   * Extracts the token from a request (RFC 6750 §2) and verifies it. Resolves `undefined` when
+   * there is no token and the verifier is `optional`.
+   */
+  authenticate(request: TokenRequest, context?: AuthenticateContext): Promise<AuthResult | undefined>;
+  /** Checks a guard against an authenticated request; no `auth` → 401, guard fails → 403. */
+  authorize(auth: AuthResult | undefined, guard: Guard, context?: RejectionContext): Promise<void>;
+  /** The validated options. */
+  readonly options: ResolvedOptions;
+  /** Fetches remote keys now rather than on the first request; never throws. */
+  warmUp(): Promise<void>;
+  /** Stops background timers and in-flight fetches. */
+  close(): void;
+}
+
+const CLAIM_LOCATIONS = Symbol.for('bearer-guard.claim-locations');
+
+/** Where the guards of the verifier that produced `auth` look for scopes and roles. */
+export function claimLocationsOf(auth: AuthResult): ClaimLocations | undefined {
+  return (auth as unknown as Record<symbol, ClaimLocations | undefined>)[CLAIM_LOCATIONS];
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
+function buildSources(resolved: ResolvedOptions): { sources: KeySource[]; byIssuer?: Map<string, KeySource> } {
+  const { source, algorithms, onEvent } = resolved;
+  const remote = { ...resolved.jwksCache, algorithms, onEvent };
+  switch (source.kind) {
+    case 'secret':
+      return { sources: [staticKeySource(importSecret(source.secret, algorithms))] };
+    case 'publicKey':
+      return { sources: [staticKeySource(importPublicKey(source.publicKey, algorithms))] };
+    case 'jwks':
+      return { sources: [localJwksSource(source.jwks, algorithms)] };
+    case 'jwksUri':
+      return { sources: [createRemoteJwks(source.jwksUri, remote)] };
+    case 'discovery': {
+      const byIssuer = new Map<string, KeySource>();
+      for (const issuer of source.issuers) {
+        byIssuer.set(issuer, createDiscoveredKeySource(issuer, { jwksCache: resolved.jwksCache, algorithms, onEvent }));
+      }
+      return { sources: [...byIssuer.values()], byIssuer };
+    }
+  }
+}
+
+/** The algorithms a token may use, decided by the configuration (and fixed keys) alone. */
+function permittedAlgorithms(resolved: ResolvedOptions, sources: KeySource[]): ReadonlySet<string> {
+  const fixed = sources[0]?.algorithms;
+  if (sources.length === 1 && fixed) return fixed;
+  if (resolved.algorithms) return resolved.algorithms;
+  const hmac = resolved.source.kind === 'secret';
+  return new Set(SUPPORTED_ALGORITHMS.filter((alg) => isHmacAlgorithm(alg) === hmac));
+}
+
+/**
+ * Creates a verifier from {@link AuthOptions}. Options are validated here: a configuration
+ * mistake throws a `TypeError` naming the option, at start-up.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({ issuer: 'https://auth.example.com/', audience: 'orders' });
+ * const { payload } = await verifier.verify(token);
+ * ```
+ */
+export function createVerifier(options: AuthOptions): Verifier {
+  const resolved = resolveOptions(options);
+  const { sources, byIssuer } = buildSources(resolved);
+  const permitted = permittedAlgorithms(resolved, sources);
+  const cache = resolved.cacheMax > 0 ? new TokenCache(resolved.cacheMax) : undefined;
+  const { claims, revocation, realm } = resolved;
+  const defaultSource = sources[0] as KeySource;
+
+  function report(error: BearerError, context: RejectionContext): BearerError {
+    error.realm = realm;
+    try {
+      resolved.onRejected?.(error, context);
+    } catch {
+      // A failing hook must not change the answer.
+    }
+    return error;
+  }
+
+  function asBearerError(error: unknown): BearerError {
+    if (isBearerError(error)) return error;
+    return new InvalidTokenError('verification_failed', `verification failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  }
+
+  // The claim locations ride on a shared prototype: invisible to spreading and JSON, free per request.
+  const resultPrototype = Object.defineProperty({}, CLAIM_LOCATIONS, { value: resolved.claimLocations, enumerable: false });
+  function result(token: string, header: JWTHeader, payload: JWTPayload): AuthResult {
+    const auth = Object.create(resultPrototype) as { payload: JWTPayload; header: JWTHeader; token: string };
+    auth.payload = payload;
+    auth.header = header;
+    auth.token = token;
+    return auth;
+  }
+
+  function revoked(error: unknown): never {
+    if (isBearerError(error)) throw error;
+    throw new AuthUnavailableError('revocation_unavailable', 'revocation store failed', { cause: error });
+  }
+
+  /** Checks revocation; stays synchronous when the store answers synchronously (local replicas). */
+  function checkRevocation<T>(payload: JWTPayload, value: T): T | Promise<T> {
+    if (!revocation) return value;
+    if (typeof payload.jti !== 'string') {
+      if (resolved.requireJti) throw new InvalidTokenError('missing_jti', '"jti" claim is required: a revocation store is configured');
+      return value;
+    }
+    const refuse = () => new InvalidTokenError('token_revoked', 'token has been revoked');
+    let answer: boolean | Promise<boolean>;
+    try {
+      answer = revocation.isRevoked(payload);
+    } catch (error) {
+      revoked(error);
+    }
+    if (typeof answer === 'boolean') {
+      if (answer) throw refuse();
+      return value;
+    }
+    // A store that never answers must not hang the request: past the bound it counts as down.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`revocation store did not answer within ${resolved.revocationTimeout} s`)), resolved.revocationTimeout * 1000);
+      timer.unref();
+    });
+    return Promise.race([Promise.resolve(answer), bound])
+      .finally(() => clearTimeout(timer))
+      .then((isRevoked) => {
+        if (isRevoked) throw refuse();
+        return value;
+      }, revoked);
+  }
+
+  function keysFor(header: JWTHeader, payload: JWTPayload, alg: Algorithm): readonly VerificationKey[] | Promise<readonly VerificationKey[]> {
+    // Claims were checked already, so `iss` is one of the configured issuers.
+    const source = byIssuer ? (byIssuer.get(payload.iss as string) ?? defaultSource) : defaultSource;
+    return source.getKeys({ kid: header.kid, alg });
+  }
+
+  function finish(token: string, decoded: DecodedToken, alg: Algorithm, candidates: readonly VerificationKey[], digest: string, now: number): AuthResult | Promise<AuthResult> {
+    const { header, payload, signingInput, signature } = decoded;
+    let key: VerificationKey | undefined;
+    for (const k of candidates) {
+      if (k.algorithms.has(alg) && verifySignature(alg, k.key, signingInput, signature)) {
+        key = k;
+        break;
+      }
+    }
+    if (!key) {
+      if (!candidates.some((k) => k.algorithms.has(alg))) {
+        throw new InvalidTokenError('no_matching_key', header.kid === undefined ? `no key for ${alg}` : `no key with kid ${JSON.stringify(header.kid)} for ${alg}`);
+      }
+      throw new InvalidTokenError('invalid_signature', 'signature verification failed');
+    }
+    deepFreeze(payload);
+    if (cache) {
+      const exp = typeof payload.exp === 'number' ? (payload.exp + claims.clockTolerance) * 1000 : Infinity;
+      cache.set(digest, { header, payload, key, expiresAt: Math.min(exp, now + 24 * 3600_000) });
+    }
+    return checkRevocation(payload, result(token, header, payload));
+  }
+
+  /** The whole check; synchronous up to the first step that really has to wait (a JWKS fetch, a remote store). */
+  function verifyToken(token: string): AuthResult | Promise<AuthResult> {
+    if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('malformed_token', 'token is empty');
+    const now = Date.now();
+    const digest = cache ? tokenDigest(token) : '';
+    const hit = cache?.get(digest, now);
+    if (hit) {
+      checkTimes(hit.payload, claims, Math.floor(now / 1000));
+      return checkRevocation(hit.payload, result(token, hit.header, hit.payload));
+    }
+    const decoded = decodeToken(token, resolved.maxTokenLength);
+    const { header, payload } = decoded;
+    const alg = header.alg;
+    if (!isSupportedAlgorithm(alg) || !permitted.has(alg)) {
+      throw new InvalidTokenError('algorithm_not_allowed', `"alg" ${JSON.stringify(alg)} is not allowed`);
+    }
+    checkClaims(header, payload, claims, Math.floor(now / 1000));
+    const keys = keysFor(header, payload, alg);
+    if (Array.isArray(keys)) return finish(token, decoded, alg, keys, digest, now);
+    return Promise.resolve(keys).then((k) => finish(token, decoded, alg, k, digest, now));
+  }
+
+  return {
+    options: resolved,
+    async verify(token) {
+      try {
+        return await verifyToken(token);
+      } catch (error) {
+        throw report(asBearerError(error), {});
+      }
+    },
+    async authenticate(request, context = {}) {
+      try {
+        const token = extractToken(request, { tokenLocations: resolved.tokenLocations, cookieName: resolved.cookieName });
+        if (token === undefined) {
+          if (context.optional ?? resolved.optional) return undefined;
+          throw new UnauthorizedError();
+        }
+        return await verifyToken(token);
+      } catch (error) {
+        throw report(asBearerError(error), context);
+      }
+    },
+    async authorize(auth, guard, context = {}) {
+      try {
+        if (!auth) throw new UnauthorizedError();
+        await checkGuard(guard, auth.payload, claimLocationsOf(auth) ?? resolved.claimLocations);
+      } catch (error) {
+        throw report(asBearerError(error), context);
+      }
+    },
+    async warmUp() {
+      await Promise.all(sources.map((s) => s.warmUp?.()));
+    },
+    close() {
+      for (const s of sources) s.close?.();
+      cache?.clear();
+    },
+  };
+}
+
+const VERIFIER = Symbol.for('bearer-guard.verifier');
+
+/**
+ * Remembers which verifier handles `target` (a framework request), so that guard middleware
+ * created without a verifier (`requireScopes(...)`) answer with its realm and report to its hook.
+ */
+export function attachVerifier(target: object, verifier: Verifier): void {
+  // A plain symbol-keyed assignment: skipped by Object.keys, for…in and JSON, and much cheaper per
+  // request than defineProperty on a framework's request object.
+  (target as Record<symbol, Verifier>)[VERIFIER] = verifier;
+}
+
+/** The verifier attached to `target` by {@link attachVerifier}, if any. */
+export function verifierOf(target: object): Verifier | undefined {
+  return (target as Record<symbol, Verifier | undefined>)[VERIFIER];
+}
+
+/**
+ * Checks a guard for a request (what the adapters' guard middleware run). Without `auth` →
+ * 401 `UnauthorizedError`; a failing guard → 403 `InsufficientScopeError`. Uses the verifier
+ * attached to `target` for claim locations, realm and the `onRejected` hook.
+ */
+export async function authorize(target: object, auth: AuthResult | undefined, guard: Guard, context: RejectionContext = {}): Promise<void> {
+  const verifier = verifierOf(target);
+  if (verifier) return verifier.authorize(auth, guard, context);
+  if (!auth) throw new UnauthorizedError('No authenticated request: is the auth() middleware installed before this guard?');
+  await checkGuard(guard, auth.payload, claimLocationsOf(auth));
+}

@@ -1,0 +1,29 @@
+/**
+ * One place that decides what happens to an error: answer it, or hand it to Express.
+ */
+import { errorResponse, isBearerError } from '@bearer-guard/core';
+import type { NextFunction, Response } from 'express';
+
+/**
+ * Answers a bearer-guard error with its status, headers and JSON body, or calls `next(error)`
+ * when errors are forwarded, when it is not a bearer-guard error, or when headers were sent.
+ */
+export function handleError(error: unknown, res: Response, next: NextFunction, forward: boolean): void {
+  if (forward || !isBearerError(error) || res.headersSent) {
+    next(error);
+    return;
+  }
+  const { status, headers, body } = errorResponse(error);
+  res.status(status).set(headers).json(body);
+}
+
+/**
+ * Runs `task` and continues with `next()`, or handles its error. Never leaves a rejected promise:
+ * Express 4 ignores the promises middleware return.
+ */
+export function settle(task: Promise<unknown>, res: Response, next: NextFunction, forward: () => boolean): void {
+  task.then(
+    () => next(),
+    (error: unknown) => handleError(error, res, next, forward()),
+  ).catch(next);
+}

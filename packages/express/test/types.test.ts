@@ -1,0 +1,41 @@
+/**
+ * Type tests (checked by `tsc -p tsconfig.json`; no-ops at run time): `req.auth` is typed by
+ * declaration merging, and `AuthPayload` narrows the payload when an app augments it.
+ */
+import express from 'express';
+import { expectTypeOf, it } from 'vitest';
+import type { AuthResult } from '@bearer-guard/core';
+import { requireScopes as coreScopes } from '@bearer-guard/core';
+import { allOf, auth, claimCheck, guard, requireScopes, type AuthPayload, type GuardMiddleware } from '../src/index.js';
+import { SECRET } from './token.js';
+
+declare module '../src/index.js' {
+  interface AuthPayload {
+    tenant: string;
+  }
+}
+
+it('types req.auth with the augmented payload', () => {
+  const app = express();
+  app.use(auth({ secret: SECRET }));
+  app.get('/orders', requireScopes('read:orders'), (req, res) => {
+    expectTypeOf(req.auth).toEqualTypeOf<AuthResult<AuthPayload> | undefined>();
+    expectTypeOf(req.auth!.payload.tenant).toEqualTypeOf<string>();
+    expectTypeOf(req.auth!.payload.sub).toEqualTypeOf<string | undefined>();
+    expectTypeOf(req.auth!.token).toEqualTypeOf<string>();
+    res.json({ tenant: req.auth?.payload.tenant });
+  });
+  app.get('/policy', guard(coreScopes('read:orders')), allOf(requireScopes('a'), coreScopes('b')), (_req, res) => res.end());
+  expectTypeOf(requireScopes('a')).toExtend<GuardMiddleware>();
+  claimCheck((payload) => {
+    expectTypeOf(payload.tenant).toEqualTypeOf<string>();
+    return payload.tenant === 'acme';
+  });
+  const notCalled = () => {
+    // @ts-expect-error a string is not a guard
+    allOf('read:orders');
+    // @ts-expect-error options are checked
+    auth({ secret: SECRET, audiense: 'orders' });
+  };
+  expectTypeOf(notCalled).toBeFunction();
+});

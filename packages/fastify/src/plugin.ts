@@ -1,0 +1,129 @@
+/**
+ * The Fastify plugin: authenticates routes in a hook and sets `request.auth`.
+ */
+import {
+  attachVerifier,
+  authorize,
+  createVerifier,
+  isGuard,
+  type AuthOptions,
+  type AuthResult,
+  type Guard,
+  type TokenRequest,
+} from '@bearer-guard/core';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { defer, takePending } from './pending.js';
+import { handleError } from './respond.js';
+import { routePlan, type RoutePlan } from './route-config.js';
+import type { AuthPayload } from './types.js';
+
+/**
+ * Options of the plugin: the core `AuthOptions`, plus `global`.
+ * @example
+ * ```ts
+ * await app.register(bearerGuard, { jwksUri: 'https://auth.example.com/jwks.json', audience: 'orders', global: false });
+ * ```
+ */
+export interface BearerGuardOptions extends AuthOptions {
+  /**
+   * Authenticate every route (default `true`; opt a route out with `config: { auth: false }`).
+   * `false`: only routes with `config: { auth: true | { … } }` are authenticated.
+   */
+  global?: boolean;
+}
+
+/** True when one of the route's hooks is a guard hook of this package (it carries a core guard). */
+function hasGuardHook(route: object): boolean {
+  return ['onRequest', 'preValidation', 'preHandler'].some((name) => {
+    const hooks: unknown[] = ([] as unknown[]).concat((route as Record<string, unknown>)[name] ?? []);
+    return hooks.some((hook) => typeof hook === 'function' && isGuard((hook as { guard?: unknown }).guard));
+  });
+}
+
+function requestParts(request: FastifyRequest): TokenRequest {
+  return {
+    headers: request.headers,
+    rawHeaders: request.raw.rawHeaders,
+    url: request.url,
+    body: request.body,
+    method: request.method,
+  };
+}
+
+const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pluginOptions) => {
+  const { global = true, ...options } = pluginOptions;
+  if (typeof global !== 'boolean') throw new TypeError('@bearer-guard/fastify: `global` must be a boolean');
+  const verifier = createVerifier(options);
+  const { forwardErrors, tokenLocations } = verifier.options;
+  // A form-body token exists only once the body is parsed: authenticate in preValidation then.
+  const waitForBody = tokenLocations.includes('body');
+
+
+  async function authenticate(request: FastifyRequest, reply: FastifyReply, plan: RoutePlan, queued: readonly Guard[]) {
+    try {
+      const parts = requestParts(request);
+      const result = await verifier.authenticate(parts, { request, ...(plan.optional ? { optional: true } : {}) });
+      request.auth = (result as AuthResult<AuthPayload> | undefined) ?? null;
+      for (const guard of plan.guard ? [plan.guard, ...queued] : queued) {
+        await authorize(request, request.auth ?? undefined, guard, { request });
+      }
+    } catch (error) {
+      return handleError(error, reply, forwardErrors);
+    }
+    return undefined;
+  }
+
+  if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
+  app.addHook('onRoute', (route) => {
+    const value = route.config?.auth;
+    routePlan(value, global); // a malformed config.auth fails at start-up
+    // A route that carries one of our guard hooks needs authentication, even with global: false.
+    if (value === undefined && !global && hasGuardHook(route)) route.config = { ...route.config, auth: true };
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    attachVerifier(request, verifier);
+    const plan = routePlan(request.routeOptions.config?.auth, global);
+    if (!plan) return undefined;
+    if (waitForBody) {
+      defer(request);
+      return undefined;
+    }
+    return authenticate(request, reply, plan, []);
+  });
+  if (waitForBody) {
+    app.addHook('preValidation', async (request, reply) => {
+      const queued = takePending(request);
+      if (!queued) return undefined;
+      const plan = routePlan(request.routeOptions.config?.auth, global) as RoutePlan;
+      return authenticate(request, reply, plan, queued);
+    });
+  }
+  app.addHook('onClose', async () => verifier.close());
+};
+
+/**
+ * The bearer-guard Fastify plugin (wrapped with `fastify-plugin`, so it applies to the instance
+ * it is registered on and its children). It sets `request.auth = { payload, header, token }`.
+ *
+ * Every route is authenticated in an `onRequest` hook, or in `preValidation` when `'body'` is one
+ * of the `tokenLocations` (Fastify parses the body after `onRequest`). Opt a route out with
+ * `config: { auth: false }`; with `global: false` only routes with `config: { auth: true }` (or
+ * `{ scopes, roles, guard, optional }`), or with a guard hook of this package, are authenticated. Failures are answered with the status,
+ * `WWW-Authenticate` header and JSON body of the error; with `forwardErrors: true` they are thrown
+ * to Fastify's error handler (`setErrorHandler`), carrying `statusCode`, `headers` and `body`.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import bearerGuard, { requireScopes } from '@bearer-guard/fastify';
+ *
+ * const app = Fastify();
+ * await app.register(bearerGuard, { issuer: 'https://auth.example.com/', audience: 'orders' });
+ * app.get('/orders', { onRequest: requireScopes('read:orders') }, async (request) => ({ user: request.auth?.payload.sub }));
+ * app.get('/health', { config: { auth: false } }, async () => 'ok');
+ * await app.listen({ port: 3000 });
+ * ```
+ * @see https://www.rfc-editor.org/rfc/rfc6750
+ */
+export const bearerGuard = fp(bearerGuardPlugin, { fastify: '4.x || 5.x', name: '@bearer-guard/fastify' });

@@ -1,0 +1,44 @@
+/**
+ * Type tests (checked by `tsc -p tsconfig.json`; no-ops at run time): `ctx.state.auth` is typed
+ * through Koa's `DefaultState`, and `AuthPayload` narrows the payload when an app augments it.
+ */
+import Koa, { type Middleware } from 'koa';
+import { expectTypeOf, it } from 'vitest';
+import type { AuthResult } from '@bearer-guard/core';
+import { requireScopes as coreScopes } from '@bearer-guard/core';
+import { allOf, auth, claimCheck, guard, requireScopes, type AuthPayload, type AuthState } from '../src/index.js';
+import { SECRET } from './token.js';
+
+declare module '../src/index.js' {
+  interface AuthPayload {
+    tenant: string;
+  }
+}
+
+it('types ctx.state.auth with the augmented payload', () => {
+  const app = new Koa();
+  app.use(auth({ secret: SECRET }));
+  app.use(requireScopes('read:orders'));
+  app.use(guard(coreScopes('read:orders')));
+  app.use(allOf(requireScopes('a'), coreScopes('b')));
+  app.use((ctx) => {
+    expectTypeOf(ctx.state.auth).toEqualTypeOf<AuthResult<AuthPayload> | undefined>();
+    expectTypeOf(ctx.state.auth!.payload.tenant).toEqualTypeOf<string>();
+    expectTypeOf(ctx.state.auth!.payload.sub).toEqualTypeOf<string | undefined>();
+  });
+
+  // An app with its own state type.
+  const typed = new Koa<AuthState & { requestId: string }>();
+  typed.use(auth({ secret: SECRET }));
+  typed.use((ctx) => {
+    expectTypeOf(ctx.state.requestId).toEqualTypeOf<string>();
+    expectTypeOf(ctx.state.auth).toEqualTypeOf<AuthResult<AuthPayload> | undefined>();
+  });
+  expectTypeOf(auth({ secret: SECRET })).toExtend<Middleware<AuthState>>();
+  claimCheck((payload) => payload.tenant === 'acme');
+  const notCalled = () => {
+    // @ts-expect-error a string is not a guard
+    allOf('read:orders');
+  };
+  expectTypeOf(notCalled).toBeFunction();
+});

@@ -1,0 +1,42 @@
+/**
+ * The table's app on Fastify (4 or 5): one encapsulated child per mount with the plugin and an
+ * error handler that renders forwarded errors as `{ forwarded, status, body }`; guards as route
+ * `onRequest` hooks; @fastify/formbody for form-body tokens.
+ */
+import { isBearerError } from '@bearer-guard/core';
+import * as adapter from '@bearer-guard/fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { handlerBody, METHODS, routeGuards, rowId, type AppFactory } from './routes.js';
+
+export function fastifyApp(fastify: (options: { logger: boolean }) => FastifyInstance, formbody: FastifyPluginAsync): AppFactory {
+  return async ({ mounts, hit }) => {
+    const app = fastify({ logger: false });
+    await app.register(formbody);
+    for (const { prefix, options } of mounts) {
+      await app.register(
+        async (child) => {
+          await child.register(adapter.default, options);
+          child.setErrorHandler((err, _request, reply) => {
+            if (!isBearerError(err)) return reply.send(err);
+            return reply.code(err.status).headers(err.headers).send({ forwarded: true, status: err.status, body: err.body });
+          });
+          for (const [route, guard] of routeGuards(adapter)) {
+            child.route({
+              method: [...METHODS],
+              url: `/${route}`,
+              ...(guard ? { onRequest: guard } : {}),
+              handler: async (request) => {
+                hit(rowId(request.headers));
+                return handlerBody(route, request.auth);
+              },
+            });
+          }
+        },
+        { prefix: `/${prefix}` },
+      );
+    }
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = app.server.address() as { port: number };
+    return { base: `http://127.0.0.1:${port}`, close: () => app.close() };
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * What every app serves, whatever the framework: the same routes with the same guards, built
+ * from each adapter's guard factories (which have the same names everywhere).
+ */
+import * as core from '@bearer-guard/core';
+import type { AuthOptions, Guard } from '@bearer-guard/core';
+import type { RouteName } from '../table.js';
+
+/** The guard factories every adapter exports, returning its own middleware type `M`. */
+export interface GuardFactories<M extends core.GuardLike> {
+  guard(rule: Guard): M;
+  requireScopes(...scopes: string[]): M;
+  requireAnyScope(...scopes: string[]): M;
+  requireRoles(...roles: string[]): M;
+  requirePermissions(...permissions: string[]): M;
+  claimEquals(name: string, value: string | number | boolean | null): M;
+  claimIncludes(name: string, ...values: string[]): M;
+  claimCheck(predicate: (payload: Readonly<core.JWTPayload>) => boolean | Promise<boolean>, description?: string): M;
+  allOf(...guards: core.GuardLike[]): M;
+  anyOf(...guards: core.GuardLike[]): M;
+}
+
+/** A core policy, used through `guard()`. */
+const corePolicy = core.allOf(core.requireScopes('read:orders'), core.claimEquals('tenant', 'acme'));
+
+/** The guard of each route (`protected` has none), as middleware of one adapter. */
+export function routeGuards<M extends core.GuardLike>(a: GuardFactories<M>): [RouteName, M | undefined][] {
+  return [
+    ['protected', undefined],
+    ['scoped', a.requireScopes('read:orders')],
+    ['any-scope', a.requireAnyScope('read:orders', 'admin')],
+    ['roles', a.requireRoles('admin')],
+    ['permissions', a.requirePermissions('create:orders')],
+    ['claim-equals', a.claimEquals('tenant', 'acme')],
+    ['claim-includes', a.claimIncludes('groups', 'billing')],
+    ['claim-check', a.claimCheck((p) => p.email_verified === true, 'email verified')],
+    ['all-of', a.allOf(a.requireScopes('read:orders'), a.requireRoles('admin'))],
+    ['any-of', a.anyOf(a.requireScopes('write:orders'), a.requireRoles('admin'))],
+    ['core-guard', a.guard(corePolicy)],
+    ['admin', a.requireScopes('admin')],
+    ['read-write', a.requireScopes('read', 'write')],
+    ['throwing-check', a.claimCheck(() => { throw new TypeError('predicate exploded'); }, 'throws')],
+    ['rejecting-check', a.claimCheck(() => Promise.reject(new TypeError('predicate rejected')), 'rejects')],
+    ['payload-shape', undefined],
+  ];
+}
+
+/** One verifier configuration, served under `/<prefix>/<route>`. */
+export interface Mount {
+  prefix: string;
+  options: AuthOptions;
+}
+
+/** What an app factory gets. */
+export interface AppSpec {
+  mounts: Mount[];
+  /** The handler calls this with the request's `x-row-id`. */
+  hit(id: string): void;
+}
+
+/** A listening app. */
+export interface RunningApp {
+  /** `http://127.0.0.1:<port>` */
+  base: string;
+  close(): Promise<void>;
+}
+
+/** Builds and starts one app on 127.0.0.1:0. */
+export type AppFactory = (spec: AppSpec) => Promise<RunningApp>;
+
+/** The methods every route answers: OPTIONS too, so that a CORS preflight reaches `auth()` in every framework. */
+export const METHODS = ['GET', 'POST', 'OPTIONS'] as const;
+
+/**
+ * The handler's answer: which route ran and who called it. `payload-shape` also tells how the
+ * payload object looks from the handler: a `"__proto__"` member of a hostile payload must stay an
+ * own property, never become the prototype (and never lend it a `scope`).
+ */
+export function handlerBody(route: string, auth: { payload: { sub?: string } } | null | undefined) {
+  const body = { route, sub: auth?.payload.sub ?? null, authenticated: auth != null };
+  if (route !== 'payload-shape' || !auth) return body;
+  const payload = auth.payload as Record<string, unknown>;
+  return {
+    ...body,
+    prototypeIsObjectPrototype: Object.getPrototypeOf(payload) === Object.prototype,
+    scopeInPayload: 'scope' in payload,
+    ownProtoMember: Object.hasOwn(payload, '__proto__'),
+  };
+}
+
+/** The id the runner puts on each request. */
+export function rowId(headers: Record<string, string | string[] | undefined>): string {
+  return String(headers['x-row-id'] ?? '');
+}

@@ -1,0 +1,9 @@
+/**
+ * @bearer-guard/redis: a revocation store on Redis, shared by every instance; pub/sub keeps each
+ * instance's local copy current, so checking a token costs no Redis round trip.
+ * @packageDocumentation
+ */
+export { redisRevocationStore } from './store.js';
+export type { RedisRevocationStore, RedisRevocationState } from './store.js';
+export type { RedisRevocationStoreOptions, RedisConnection, RedisClient, FailurePolicy, Duration } from './options.js';
+export type { RedisRevocationEvent, RedisRevocationErrorStage, RevocationLogger } from './events.js';

@@ -1,0 +1,30 @@
+/**
+ * Every knob of the run in one place. `BENCH_QUICK=1` shrinks time slices and durations for a
+ * smoke run (figures are then indicative only); the full settings are what RESULTS.md is for.
+ */
+export const QUICK = process.env.BENCH_QUICK === '1';
+
+export const ISSUER = 'https://issuer.bench.local/';
+export const AUDIENCE = 'orders-api';
+export const KID = 'bench-key-1';
+
+export const config = QUICK
+  ? {
+      mode: 'quick',
+      verify: { algs: ['RS256', 'PS256', 'ES256', 'EdDSA'], uniqueTokens: 2000, reps: 3, sliceMs: 100, warmupMs: 50, inFlight: 32 },
+      http: { connections: 50, durationSec: 1, warmupSec: 0.3, uniqueTokens: 2000, pipelining: 1 },
+      memory: { entries: 5000, trials: 1 },
+      revocation: { revokedEntries: 1000 },
+      watchdogMs: 6 * 60_000,
+    }
+  : {
+      mode: 'full',
+      verify: { algs: ['RS256', 'PS256', 'ES256', 'EdDSA'], uniqueTokens: 2000, reps: 7, sliceMs: 300, warmupMs: 200, inFlight: 32 },
+      http: { connections: 50, durationSec: 5, warmupSec: 1, uniqueTokens: 2000, pipelining: 1 },
+      memory: { entries: 10_000, trials: 3 },
+      revocation: { revokedEntries: 1000 },
+      watchdogMs: 15 * 60_000,
+    };
+
+/** The verified-token cache bound of `@bearer-guard/core` when `cache` is not given. */
+export const DEFAULT_CACHE_MAX = 1000;

@@ -1,0 +1,208 @@
+/**
+ * The verification candidates, side by side. Each one is configured as its documentation
+ * recommends for a service that knows its issuer, audience and key, and checks the same things
+ * (signature, `alg` allow-list, `iss`, `aud`, `exp`) — except the raw floor, which checks only
+ * the signature.
+ *
+ * `create(ctx)` returns `{ op(i), verifyOnce(token) }`: `op(i)` is the measured operation on the
+ * i-th token of the candidate's token stream (sync or async, see `async`); `verifyOnce` is used
+ * once before measuring to prove the candidate accepts a good token and rejects a tampered one.
+ */
+import * as crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+import { createVerifier as createBearerGuardVerifier } from '@bearer-guard/core';
+import * as jose from 'jose';
+import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
+import { JwtVerifier } from 'aws-jwt-verify';
+import { AUDIENCE, ISSUER } from '../config.mjs';
+
+const require = createRequire(import.meta.url);
+const jsonwebtoken = require('jsonwebtoken');
+
+/** crypto.verify parameters per JWS algorithm (RFC 7518 §3). */
+function rawParams(alg, keyObject) {
+  switch (alg) {
+    case 'RS256':
+      return { digest: 'sha256', key: keyObject };
+    case 'PS256':
+      return { digest: 'sha256', key: { key: keyObject, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } };
+    case 'ES256':
+      return { digest: 'sha256', key: { key: keyObject, dsaEncoding: 'ieee-p1363' } };
+    case 'EdDSA':
+      return { digest: null, key: keyObject };
+    default:
+      throw new Error(`no raw parameters for ${alg}`);
+  }
+}
+
+function splitToken(token) {
+  const dot = token.lastIndexOf('.');
+  return { input: Buffer.from(token.slice(0, dot)), signature: Buffer.from(token.slice(dot + 1), 'base64url') };
+}
+
+/** i-th token of a stream: round-robin over the unique set, or always the repeated one. */
+function picker(ctx, stream) {
+  if (stream === 'repeated') return () => ctx.repeated;
+  const { tokens } = ctx;
+  const n = tokens.length;
+  return (i) => tokens[i % n];
+}
+
+const bearerGuardOptions = (ctx, extra = {}) => ({ publicKey: ctx.key.spki, issuer: ISSUER, audience: AUDIENCE, ...extra });
+
+export const candidates = [
+  {
+    id: 'raw',
+    label: 'node:crypto `crypto.verify` (signature only — the floor)',
+    async: false,
+    stream: 'unique',
+    create(ctx) {
+      const keyObject = crypto.createPublicKey(ctx.key.spki);
+      const { digest, key } = rawParams(ctx.alg, keyObject);
+      const parts = ctx.tokens.map(splitToken);
+      const n = parts.length;
+      const check = (p) => crypto.verify(digest, p.input, key, p.signature);
+      return {
+        op: (i) => check(parts[i % n]),
+        verifyOnce: async (token) => {
+          if (!check(splitToken(token))) throw new Error('signature rejected');
+          return true;
+        },
+      };
+    },
+  },
+  {
+    id: 'bg-miss',
+    label: 'bearer-guard core `verify()`, unique tokens (cache on, misses)',
+    async: true,
+    stream: 'unique',
+    create(ctx) {
+      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx));
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => verifier.verify(pick(i)), verifyOnce: (t) => verifier.verify(t), close: () => verifier.close() };
+    },
+  },
+  {
+    id: 'bg-hit',
+    label: 'bearer-guard core `verify()`, repeated token (cache hit)',
+    async: true,
+    stream: 'repeated',
+    create(ctx) {
+      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx));
+      return { op: () => verifier.verify(ctx.repeated), verifyOnce: (t) => verifier.verify(t), close: () => verifier.close() };
+    },
+  },
+  {
+    id: 'bg-nocache',
+    label: 'bearer-guard core `verify()`, `cache: false`, unique tokens',
+    async: true,
+    stream: 'unique',
+    create(ctx) {
+      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx, { cache: false }));
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => verifier.verify(pick(i)), verifyOnce: (t) => verifier.verify(t), close: () => verifier.close() };
+    },
+  },
+  {
+    id: 'jose',
+    label: 'jose `jwtVerify` (imported CryptoKey), unique tokens',
+    async: true,
+    stream: 'unique',
+    async create(ctx) {
+      const key = await jose.importSPKI(ctx.key.spki, ctx.alg);
+      const options = { issuer: ISSUER, audience: AUDIENCE, algorithms: [ctx.alg] };
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => jose.jwtVerify(pick(i), key, options), verifyOnce: (t) => jose.jwtVerify(t, key, options) };
+    },
+  },
+  {
+    id: 'fast-jwt',
+    label: 'fast-jwt `createVerifier`, `cache: false`, unique tokens',
+    async: false,
+    stream: 'unique',
+    create(ctx) {
+      const verify = createFastJwtVerifier({ key: ctx.key.spki, algorithms: [ctx.alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache: false });
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => verify(pick(i)), verifyOnce: async (t) => verify(t) };
+    },
+  },
+  {
+    id: 'fast-jwt-hit',
+    label: 'fast-jwt `createVerifier`, `cache: true`, repeated token (cache hit)',
+    async: false,
+    stream: 'repeated',
+    create(ctx) {
+      const options = { key: ctx.key.spki, algorithms: [ctx.alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache: true };
+      const verify = createFastJwtVerifier(options);
+      // A separate verifier for the check, so the tampered token never sits in the measured cache.
+      const probe = createFastJwtVerifier(options);
+      return { op: () => verify(ctx.repeated), verifyOnce: async (t) => probe(t) };
+    },
+  },
+  {
+    id: 'jsonwebtoken-keyobject',
+    label: 'jsonwebtoken `verify` with a KeyObject, unique tokens',
+    async: false,
+    stream: 'unique',
+    unsupported: { EdDSA: 'jsonwebtoken 9 does not implement EdDSA' },
+    create(ctx) {
+      const key = crypto.createPublicKey(ctx.key.spki);
+      const options = { algorithms: [ctx.alg], issuer: ISSUER, audience: AUDIENCE };
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => jsonwebtoken.verify(pick(i), key, options), verifyOnce: async (t) => jsonwebtoken.verify(t, key, options) };
+    },
+  },
+  {
+    id: 'jsonwebtoken-pem',
+    label: 'jsonwebtoken `verify` with a PEM string, unique tokens',
+    async: false,
+    stream: 'unique',
+    unsupported: { EdDSA: 'jsonwebtoken 9 does not implement EdDSA' },
+    create(ctx) {
+      const options = { algorithms: [ctx.alg], issuer: ISSUER, audience: AUDIENCE };
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => jsonwebtoken.verify(pick(i), ctx.key.spki, options), verifyOnce: async (t) => jsonwebtoken.verify(t, ctx.key.spki, options) };
+    },
+  },
+  {
+    id: 'aws-jwt-verify',
+    label: 'aws-jwt-verify `JwtVerifier.verifySync`, local JWKS via `cacheJwks`, unique tokens',
+    async: false,
+    stream: 'unique',
+    unsupported: { PS256: 'aws-jwt-verify 5 supports RS*, ES* and EdDSA only (no PS*)' },
+    create(ctx) {
+      // The jwksUri is never fetched: cacheJwks() loads the keys up front.
+      const verifier = JwtVerifier.create({ issuer: ISSUER, audience: AUDIENCE, jwksUri: 'http://127.0.0.1:9/.well-known/jwks.json' });
+      verifier.cacheJwks({ keys: [ctx.key.jwk] });
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => verifier.verifySync(pick(i)), verifyOnce: async (t) => verifier.verifySync(t) };
+    },
+  },
+  {
+    id: 'jose-inflight',
+    label: 'jose `jwtVerify`, {inFlight} in flight (note)',
+    async: true,
+    stream: 'unique',
+    inFlight: true,
+    note: true,
+    async create(ctx) {
+      const key = await jose.importSPKI(ctx.key.spki, ctx.alg);
+      const options = { issuer: ISSUER, audience: AUDIENCE, algorithms: [ctx.alg] };
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => jose.jwtVerify(pick(i), key, options), verifyOnce: (t) => jose.jwtVerify(t, key, options) };
+    },
+  },
+  {
+    id: 'bg-miss-inflight',
+    label: 'bearer-guard core `verify()`, unique tokens, {inFlight} in flight (note)',
+    async: true,
+    stream: 'unique',
+    inFlight: true,
+    note: true,
+    create(ctx) {
+      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx));
+      const pick = picker(ctx, 'unique');
+      return { op: (i) => verifier.verify(pick(i)), verifyOnce: (t) => verifier.verify(t), close: () => verifier.close() };
+    },
+  },
+];

@@ -1,0 +1,183 @@
+/**
+ * A small OAuth 2.0 authorization server for service-to-service calls: the client credentials
+ * grant (RFC 6749 §4.4) issuing RFC 9068 JWT access tokens, its public keys as a JWKS, RFC 8414
+ * metadata, key rotation, and RFC 7009 revocation into the `RevocationStore` the APIs read.
+ *
+ * @example
+ * ```js
+ * const auth = await createAuthService({ clients: [{ id: 'reader', secret: '…', scopes: ['orders:read'] }] });
+ * // POST ${auth.url}/token  grant_type=client_credentials, Basic reader:…
+ * await auth.rotate();
+ * await auth.close();
+ * ```
+ */
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { memoryRevocationStore, parseDuration } from '@bearer-guard/core';
+import { createClientRegistry, SCOPE_TOKEN } from './clients.mjs';
+import { NO_STORE, OAuthError, readForm, send, sendError } from './http.mjs';
+import { createKeyring } from './keys.mjs';
+import { signAccessToken, verifyOwnToken } from './tokens.mjs';
+
+/** Seconds a replaced key outlives the last token it signed, for the verifiers' clock tolerance. */
+const CLOCK_SKEW = 60;
+const PUBLIC = { 'cache-control': 'public, max-age=60' };
+
+/**
+ * @typedef {object} AuthServiceOptions
+ * @property {import('./clients.mjs').ClientConfig[]} clients - who may ask for tokens, and for which scopes
+ * @property {number} [port] - default 0 (a free port)
+ * @property {string} [host] - default '127.0.0.1'
+ * @property {string} [issuer] - public origin, e.g. 'https://auth.example.com'; default the listening URL
+ * @property {string} [audience] - `aud` of every token; default 'orders-api'
+ * @property {string} [keysDir] - PEM private keys, generated there on first start; default: keys in memory only
+ * @property {string} [alg] - algorithm of generated keys; default 'ES256'
+ * @property {number | string} [tokenLifetime] - seconds or '5m'; default 300
+ * @property {import('@bearer-guard/core').RevocationStore} [revocation] - where `/revoke` writes; default in memory
+ */
+
+/**
+ * Starts the auth service.
+ * @param {AuthServiceOptions} options
+ */
+export async function createAuthService(options) {
+  const { port = 0, host = '127.0.0.1', audience = 'orders-api', keysDir, alg, clients } = options;
+  const revocation = options.revocation ?? memoryRevocationStore();
+  const lifetime = parseDuration(options.tokenLifetime ?? 300, 'auth-service: `tokenLifetime`');
+  if (!Number.isInteger(lifetime) || lifetime < 1) throw new TypeError('auth-service: `tokenLifetime` must be a whole number of seconds');
+  if (options.issuer !== undefined && new URL(options.issuer).pathname !== '/') {
+    throw new TypeError('auth-service: `issuer` must be an origin such as https://auth.example.com (no path)');
+  }
+  const registry = createClientRegistry(clients);
+  const keyring = await createKeyring({ keysDir, alg, retention: lifetime + CLOCK_SKEW });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      if (error instanceof OAuthError) return sendError(res, error);
+      console.error('auth-service: unexpected error', error);
+      if (!res.headersSent) send(res, 500, { error: 'server_error', error_description: 'Something went wrong' });
+      else res.destroy();
+    });
+  });
+  server.listen(port, host);
+  await once(server, 'listening');
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const issuer = (options.issuer ?? url).replace(/\/+$/, '');
+
+  /** RFC 8414 authorization server metadata. */
+  const metadata = () => ({
+    issuer,
+    token_endpoint: `${issuer}/token`,
+    jwks_uri: `${issuer}/jwks.json`,
+    revocation_endpoint: `${issuer}/revoke`,
+    grant_types_supported: ['client_credentials'],
+    response_types_supported: [], // no authorization endpoint: client credentials only
+    token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    scopes_supported: registry.scopes(),
+  });
+
+  /**
+   * The scopes to grant: all the client may have when it names none, else exactly the ones it
+   * asks for, each of which it must be allowed (RFC 6749 §3.3).
+   * @param {import('./clients.mjs').Client} client @param {string | undefined} requested
+   */
+  function grantedScopes(client, requested) {
+    if (requested === undefined) return [...client.scopes];
+    const wanted = requested.split(' ');
+    if (!wanted.every((s) => SCOPE_TOKEN.test(s))) throw new OAuthError(400, 'invalid_scope', 'The requested scope is malformed');
+    if (!wanted.every((s) => client.scopes.has(s))) throw new OAuthError(400, 'invalid_scope', 'The requested scope exceeds what this client may have');
+    return [...new Set(wanted)];
+  }
+
+  /**
+   * Signs an access token as `POST /token` would grant it. For tests and the demo, which also
+   * use it to mint already-expired tokens (`issuedAt` in the past); it never exposes the key.
+   * @param {{ clientId: string, scope?: string, lifetime?: number, issuedAt?: number }} request
+   *   `lifetime` at most the service's `tokenLifetime`; `issuedAt` in seconds since the epoch
+   */
+  async function issueToken({ clientId, scope, lifetime: seconds = lifetime, issuedAt }) {
+    const client = registry.get(clientId);
+    if (!client) throw new TypeError(`issueToken: unknown client ${JSON.stringify(clientId)}`);
+    if (!(seconds > 0 && seconds <= lifetime)) throw new RangeError(`issueToken: \`lifetime\` must be 1..${lifetime} seconds`);
+    // Past or present only: a replaced key is published for `tokenLifetime` after rotation, no longer.
+    if (issuedAt !== undefined && issuedAt > Date.now() / 1000) throw new RangeError('issueToken: `issuedAt` must not be in the future');
+    const scopes = grantedScopes(client, scope);
+    return signAccessToken(keyring.current(), { issuer, audience, clientId, scopes, lifetime: seconds, issuedAt });
+  }
+
+  /** `POST /token`: RFC 6749 §4.4.2, answered as §5.1 / §5.2. */
+  async function token(/** @type {import('node:http').IncomingMessage} */ req, /** @type {import('node:http').ServerResponse} */ res) {
+    const params = await readForm(req);
+    const grantType = params.get('grant_type');
+    if (grantType === undefined) throw new OAuthError(400, 'invalid_request', 'The "grant_type" parameter is missing');
+    const client = registry.authenticate(req, params);
+    if (grantType !== 'client_credentials') throw new OAuthError(400, 'unsupported_grant_type', 'Only the client_credentials grant is supported');
+    const scopes = grantedScopes(client, params.get('scope'));
+    const accessToken = await signAccessToken(keyring.current(), { issuer, audience, clientId: client.id, scopes, lifetime });
+    const scope = scopes.length > 0 ? { scope: scopes.join(' ') } : {};
+    send(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, ...scope });
+  }
+
+  /**
+   * `POST /revoke`, RFC 7009: 200 for a token that is unknown, invalid or expired already (§2.2);
+   * a valid token of another client is refused (§2.1). `token_type_hint` is only a hint: every
+   * token is looked up as an access token, the one kind this service issues.
+   */
+  async function revoke(/** @type {import('node:http').IncomingMessage} */ req, /** @type {import('node:http').ServerResponse} */ res) {
+    const params = await readForm(req);
+    const client = registry.authenticate(req, params);
+    const presented = params.get('token');
+    if (presented === undefined) throw new OAuthError(400, 'invalid_request', 'The "token" parameter is missing');
+    const payload = await verifyOwnToken(presented, keyring.jwks(), issuer);
+    if (payload && payload.client_id !== client.id) throw new OAuthError(400, 'unauthorized_client', 'The token was not issued to this client');
+    if (payload && typeof payload.jti === 'string' && typeof payload.exp === 'number') {
+      try {
+        await revocation.revoke(payload.jti, payload.exp);
+      } catch (error) {
+        console.error('auth-service: revocation store failed', error);
+        throw new OAuthError(503, 'temporarily_unavailable', 'The token could not be revoked; try again later', { 'retry-after': '1' });
+      }
+    }
+    send(res, 200, undefined);
+  }
+
+  /** @type {Record<string, { method: 'GET' | 'POST', run: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown }>} */
+  const routes = {
+    '/token': { method: 'POST', run: token },
+    '/revoke': { method: 'POST', run: revoke },
+    '/jwks.json': { method: 'GET', run: (_, res) => send(res, 200, keyring.jwks(), PUBLIC) },
+    '/.well-known/oauth-authorization-server': { method: 'GET', run: (_, res) => send(res, 200, metadata(), PUBLIC) },
+  };
+
+  async function handle(/** @type {import('node:http').IncomingMessage} */ req, /** @type {import('node:http').ServerResponse} */ res) {
+    const { pathname } = new URL(req.url ?? '/', url);
+    const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
+    if (!route) return send(res, 404, { error: 'not_found', error_description: 'No such endpoint' });
+    if (req.method !== route.method && !(route.method === 'GET' && req.method === 'HEAD')) {
+      return send(res, 405, { error: 'invalid_request', error_description: `Use ${route.method}` }, { ...NO_STORE, allow: route.method });
+    }
+    return route.run(req, res);
+  }
+
+  return {
+    /** Where the service listens, e.g. `http://127.0.0.1:41234`. */
+    url,
+    /** The `iss` of every token, and the discovery base of the APIs' `issuer` option. */
+    issuer,
+    /** The store `POST /revoke` writes to. */
+    revocation,
+    /** The public JWKS being served. */
+    jwks: () => keyring.jwks(),
+    /** Rotates the signing key; tokens signed by the old key keep verifying until they expire. */
+    rotate: () => keyring.rotate(),
+    issueToken,
+    /** Stops listening and drops open connections. */
+    async close() {
+      const closed = new Promise((resolve) => server.close(resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * The auth policy of the orders APIs, written once and imported unchanged by the Express, Koa
+ * and Fastify services: the same options object and the same guards in every framework.
+ */
+import { allOf, memoryRevocationStore, requireScopes } from '@bearer-guard/core';
+import { redisRevocationStore } from '@bearer-guard/redis';
+
+/** @typedef {import('@bearer-guard/core').RevocationStore} RevocationStore */
+
+/** The `aud` every orders API expects; the auth service puts it in the tokens it issues. */
+export const AUDIENCE = 'orders-api';
+
+/**
+ * Options for every adapter's `auth()` (or the Fastify plugin).
+ * @param {{ issuer: string, revocation?: RevocationStore }} settings
+ *   `issuer`: the auth service's issuer URL (keys come through its discovery document);
+ *   `revocation`: the denylist shared with the auth service's `POST /revoke`.
+ * @returns {import('@bearer-guard/core').AuthOptions}
+ */
+export const authOptions = ({ issuer, revocation }) => ({
+  issuer,
+  audience: AUDIENCE,
+  tokenType: 'at+jwt', // RFC 9068: an ID token or any other JWT from the same issuer is refused
+  requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'], // RFC 9068 §2.2 (`iss`, `aud` are checked above)
+  revocation,
+});
+
+/** `GET /orders`, `GET /orders/:id`. */
+export const readOrders = requireScopes('orders:read');
+/** `POST /orders`. */
+export const writeOrders = requireScopes('orders:write');
+/** `DELETE /orders/:id`: writers who are also admins. */
+export const deleteOrders = allOf(requireScopes('orders:write'), requireScopes('orders:admin'));
+
+/**
+ * The revocation store a process should use: Redis when `redisUrl` is given (shared by every
+ * instance and by the auth service), else one in this process's memory.
+ * @param {{ redisUrl?: string }} [settings]
+ * @returns {RevocationStore & { close?: () => Promise<void> }}
+ */
+export function revocationStore({ redisUrl } = {}) {
+  return redisUrl ? redisRevocationStore({ url: redisUrl }) : memoryRevocationStore();
+}

@@ -2,7 +2,7 @@
  * `pnpm bench`: one command, one run, every candidate side by side. Writes bench/RESULTS.md and
  * prints it. Sections:
  *   1. verification ops/s per algorithm (child process, interleaved reps, ratio to raw crypto.verify)
- *   2. HTTP req/s and p99 per framework (one server child at a time, autocannon here)
+ *   2. HTTP req/s and p99 per framework (a server child per case, loaded in turn, interleaved reps, autocannon here)
  *   3. heap cost of the verified-token cache (child process, --expose-gc)
  *   4. revocation stores through Express (memory, Redis on a local redis-server)
  * BENCH_QUICK=1 runs the same harness with tiny slices: a smoke test, not figures to quote.
@@ -83,8 +83,8 @@ const memory = await section('3. verified-token cache memory', () => runMemoryBe
 
 for (const g of [...(http?.groups ?? []), ...(revocation ? [revocation.group] : [])]) {
   for (const r of g.results) if (r.error) problems.push(`${r.id}: ${r.error}`);
-  for (const r of g.results) if (r.result && (r.result.non2xx || r.result.errors || r.result.timeouts)) {
-    problems.push(`${r.id}: ${r.result.non2xx} non-2xx, ${r.result.errors} errors, ${r.result.timeouts} timeouts under load`);
+  for (const r of g.results) if (!r.error && (r.non2xx || r.errors || r.timeouts)) {
+    problems.push(`${r.id}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts under load`);
   }
 }
 for (const r of verify?.results ?? []) for (const row of r.rows) if (row.failed) problems.push(`${r.alg} ${row.id}: ${row.failed}`);
@@ -121,7 +121,7 @@ const doc = [
   '',
   '```sh',
   'pnpm install --frozen-lockfile',
-  'pnpm bench                         # builds the packages, then runs bench/src/run.mjs (full run, ~6 min on an idle 2-core machine)',
+  'pnpm bench                         # builds the packages, then runs bench/src/run.mjs (full run, ~7 min on an idle 2-core machine)',
   'cd bench && BENCH_QUICK=1 node src/run.mjs   # smoke run of the same harness (~1–2 min), needs a prior build',
   '```',
   '',
@@ -134,11 +134,13 @@ const doc = [
   '## 2. HTTP requests per second',
   '',
   `RS256, autocannon in the parent process against one server child at a time on 127.0.0.1: ${h.connections} connections, ` +
-    `pipelining ${h.pipelining}, ${h.warmupSec} s warm-up (discarded) then ${h.durationSec} s measured per case; ` +
+    `pipelining ${h.pipelining}. All servers of a group are started and checked first, then ${h.reps} repetitions load each ` +
+    `in turn (order rotated each repetition): ${h.warmupSec} s warm-up (discarded) then ${h.durationSec} s measured per slice; ` +
     `\`GET /orders\` answers a small JSON. "unique tokens" = round-robin over ${h.uniqueTokens} distinct tokens (more than the ` +
     '1000-entry verified-token cache, so every request misses it). Every server was checked before its load: a valid token ' +
-    'gets 200, no token and a tampered token get 401 (and a revoked token 401 in section 4). The ratio compares with the bare ' +
-    'framework of the same group; each group starts and ends with its bare server.',
+    'gets 200, no token and a tampered token get 401 (and a revoked token 401 in section 4). Ratio = median over repetitions ' +
+    'of (case req/s ÷ bare framework req/s in the same repetition); p50/p99 are medians over the slices; non-2xx, errors and ' +
+    'timeouts are totals.',
   '',
   http ? http.groups.map(renderGroup).join('\n\n') : `Not measured: ${problems.find((p) => p.startsWith('2.'))}`,
   '',

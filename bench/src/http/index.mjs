@@ -1,12 +1,12 @@
 /**
- * Sections 2 and 4 (parent side): one server process at a time, forked from servers/<framework>.mjs,
- * checked (a valid token gets 200, no token and a tampered token get 401…) before any load, so a
- * broken setup is never measured; then a short warm-up load, the measured load, and the kill.
+ * Sections 2 and 4 (parent side): one server process per case, forked from servers/<framework>.mjs
+ * and checked (a valid token gets 200, no token and a tampered token get 401…) before any load, so
+ * a broken setup is never measured; then interleaved repetitions load one server at a time.
  */
 import { fileURLToPath } from 'node:url';
 import { AUDIENCE, ISSUER } from '../config.mjs';
 import { ask, nextMessage, startChild, stopChild, withTimeout } from '../lib/child.mjs';
-import { int, ms, ratio } from '../lib/stats.mjs';
+import { int, max, median, min, ms, ratio } from '../lib/stats.mjs';
 import { markdownTable } from '../lib/table.mjs';
 import { generateKey, mint, mintMany, tamper } from '../lib/tokens.mjs';
 import { runLoad } from './load.mjs';
@@ -54,7 +54,8 @@ async function check(port, testCase, tokens) {
   if (testCase.revocation) await expectStatus(port, tokens.revoked, 401, 'revoked token');
 }
 
-async function runCase(testCase, framework, material, cfg) {
+/** Starts and checks one case's server; resolves with `{ testCase, child, port }` or `{ testCase, error }`. */
+async function startCase(testCase, framework, material) {
   const child = startChild(serverFile(framework), { label: testCase.id });
   try {
     await nextMessage(child, 'ready', 30_000);
@@ -69,63 +70,102 @@ async function runCase(testCase, framework, material, cfg) {
     };
     const { port } = await ask(child, { type: 'start', spec }, 'listening', 30_000);
     await withTimeout(check(port, testCase, material), 30_000, `${testCase.id} checks`);
-    const tokens = material[testCase.stream];
-    const load = { port, tokens, connections: cfg.connections, pipelining: cfg.pipelining };
-    await runLoad({ ...load, durationSec: cfg.warmupSec });
-    const result = await runLoad({ ...load, durationSec: cfg.durationSec });
-    const stats = await ask(child, { type: 'stats' }, 'stats', 10_000);
-    return { ...testCase, result, jwksFetches: stats.jwksFetches, serverRss: stats.memory };
+    return { testCase, child, port, slices: [] };
   } catch (error) {
-    return { ...testCase, error: error.message.split('\n')[0].slice(0, 240) };
-  } finally {
     await stopChild(child);
+    return { testCase, error: error.message.split('\n')[0].slice(0, 240) };
   }
 }
 
-/** Runs every case of a group, one server at a time; logs one line per case. */
+/**
+ * Runs a group: every case's server is started and checked first (idle servers cost nothing),
+ * then `reps` repetitions load each server in turn for one slice, the order rotated from one
+ * repetition to the next. A case's ratio in a repetition compares it with the baseline's slice of
+ * that same repetition, so slow drift of the machine cancels out; the table gives the median.
+ */
 export async function runGroup(group, material, cfg) {
-  const results = [];
-  for (const testCase of group.cases) {
-    const r = await runCase(testCase, group.framework, material, cfg);
-    results.push(r);
-    console.log(
-      r.error
-        ? `  ${r.id}: FAILED ${r.error}`
-        : `  ${r.id}: ${int(r.result.rps)} req/s, p99 ${ms(r.result.p99, 0)}, non-2xx ${r.result.non2xx}, errors ${r.result.errors}`,
-    );
+  const started = [];
+  for (const testCase of group.cases) started.push(await startCase(testCase, group.framework, material));
+  const active = started.filter((s) => !s.error);
+  try {
+    for (const s of started) if (s.error) console.log(`  ${s.testCase.id}: FAILED ${s.error}`);
+    if (!active.some((s) => s.testCase.bare)) throw new Error(`${group.title}: the baseline server failed its checks`);
+    for (let rep = 0; rep < cfg.reps; rep++) {
+      const order = active.map((_, k) => active[(k + rep) % active.length]);
+      for (const s of order) {
+        const load = { port: s.port, tokens: material[s.testCase.stream], connections: cfg.connections, pipelining: cfg.pipelining };
+        try {
+          await runLoad({ ...load, durationSec: cfg.warmupSec });
+          s.slices[rep] = await runLoad({ ...load, durationSec: cfg.durationSec });
+        } catch (error) {
+          s.error ??= `load failed: ${error.message.split('\n')[0].slice(0, 200)}`;
+        }
+      }
+      const base = active.find((s) => s.testCase.bare)?.slices[rep];
+      console.log(`  rep ${rep + 1}/${cfg.reps}: ${active.map((s) => `${s.testCase.id.split('/')[1]} ${s.slices[rep] ? int(s.slices[rep].rps) : 'failed'}`).join(', ')}${base ? '' : ' (no baseline)'}`);
+    }
+    for (const s of active) {
+      if (!s.child.connected) continue;
+      try {
+        const stats = await ask(s.child, { type: 'stats' }, 'stats', 10_000);
+        s.jwksFetches = stats.jwksFetches;
+      } catch (error) {
+        s.error ??= `stats: ${error.message}`;
+      }
+    }
+  } finally {
+    await Promise.all(active.map((s) => stopChild(s.child)));
   }
+  const baseline = active.find((s) => s.testCase.bare);
+  const results = started.map((s) => {
+    if (s.error || !s.slices) return { ...s.testCase, error: s.error };
+    const reps = s.slices.map((slice, rep) => ({ slice, base: baseline?.slices[rep] })).filter((r) => r.slice && r.base);
+    const sum = (key) => s.slices.reduce((total, slice) => total + (slice?.[key] ?? 0), 0);
+    return {
+      ...s.testCase,
+      rps: s.slices.filter(Boolean).map((slice) => slice.rps),
+      ratios: reps.map((r) => r.slice.rps / r.base.rps),
+      p50: median(s.slices.filter(Boolean).map((slice) => slice.p50)),
+      p99: median(s.slices.filter(Boolean).map((slice) => slice.p99)),
+      non2xx: sum('non2xx'),
+      errors: sum('errors'),
+      timeouts: sum('timeouts'),
+      statusCodes: s.slices.filter(Boolean).reduce((all, slice) => {
+        for (const [code, n] of Object.entries(slice.statusCodes)) all[code] = (all[code] ?? 0) + n;
+        return all;
+      }, {}),
+      jwksFetches: s.jwksFetches,
+    };
+  });
   return { ...group, results };
 }
 
 export function renderGroup(group) {
-  const baselines = group.results.filter((r) => r.bare && !r.error);
-  const baseline = baselines.length ? baselines.reduce((sum, r) => sum + r.result.rps, 0) / baselines.length : NaN;
-  const drift = baselines.length === 2 ? baselines[1].result.rps / baselines[0].result.rps - 1 : NaN;
+  const label = group.baselineLabel ?? 'bare';
   const rows = group.results.map((r) => {
-    if (r.error) return [r.label, 'failed', '', '', '', '', '', r.error];
-    const { result } = r;
+    if (r.error) return [r.label, 'failed', '', '', '', '', '', '', r.error];
     const notes = [];
     if (r.jwksFetches !== null && r.jwksFetches !== undefined) notes.push(`JWKS fetches: ${r.jwksFetches}`);
-    const other = Object.entries(result.statusCodes).filter(([code]) => !code.startsWith('2'));
+    const other = Object.entries(r.statusCodes).filter(([code]) => !code.startsWith('2'));
     if (other.length) notes.push(`status ${other.map(([c, n]) => `${c}×${n}`).join(', ')}`);
     return [
       r.label,
-      int(result.rps),
-      r.bare ? (baselines.length === 2 ? '(baseline)' : '1.00×') : ratio(result.rps / baseline),
-      ms(result.p50, 0),
-      ms(result.p99, 0),
-      String(result.non2xx),
-      `${result.errors}/${result.timeouts}`,
+      int(median(r.rps)),
+      `${int(min(r.rps))}–${int(max(r.rps))}`,
+      r.bare ? '(baseline)' : ratio(median(r.ratios)),
+      ms(r.p50, 0),
+      ms(r.p99, 0),
+      String(r.non2xx),
+      `${r.errors}/${r.timeouts}`,
       notes.join('; '),
     ];
   });
   const table = markdownTable(
-    ['case', 'req/s', `vs ${group.baselineLabel ?? 'bare'}`, 'p50', 'p99', 'non-2xx', 'errors/timeouts', 'notes'],
+    ['case', 'median req/s', 'min–max req/s', `vs ${label}`, 'p50', 'p99', 'non-2xx', 'errors/timeouts', 'notes'],
     rows,
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
-  const driftLine = Number.isFinite(drift)
-    ? `Baseline = mean of the two ${group.baselineLabel ?? 'bare'} runs (${int(baseline)} req/s); they differ by ${(drift * 100).toFixed(1)} % (drift/noise during the group).`
-    : 'Baseline unavailable: ratios cannot be computed.';
-  return `### ${group.title}\n\n${table}\n\n${driftLine}`;
+  const base = group.results.find((r) => r.bare && !r.error);
+  const spread = base ? `The ${label} baseline ranged over ${int(min(base.rps))}–${int(max(base.rps))} req/s across the repetitions (the fastest ${((max(base.rps) / min(base.rps) - 1) * 100).toFixed(0)} % above the slowest): req/s differences smaller than that spread are noise; the ratios, taken within each repetition, are steadier.` : 'Baseline unavailable: ratios cannot be computed.';
+  return `### ${group.title}\n\n${table}\n\n${spread}`;
 }

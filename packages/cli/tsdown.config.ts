@@ -1,23 +1,7 @@
 import { defineConfig } from 'tsdown';
+import { library } from '../../tsdown.base.ts';
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    platform: 'node',
-  tsconfig: './tsconfig.build.json',
-    target: 'node20',
-    clean: true,
-  },
-  {
-    entry: { cli: 'src/cli.ts' },
-    format: ['esm'],
-    dts: false,
-    platform: 'node',
-  tsconfig: './tsconfig.build.json',
-    target: 'node20',
-    clean: false,
-    banner: { js: '#!/usr/bin/env node' },
-  },
+  library,
+  { ...library, entry: { cli: 'src/cli.ts' }, format: ['esm'], dts: false, clean: false, banner: { js: '#!/usr/bin/env node' } },
 ]);

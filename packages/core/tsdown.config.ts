@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsdown';
+import { library } from '../../tsdown.base.ts';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  platform: 'node',
-  tsconfig: './tsconfig.build.json',
-  target: 'node20',
-  clean: true,
-  sourcemap: false,
-});
+export default defineConfig(library);

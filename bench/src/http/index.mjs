@@ -96,7 +96,10 @@ export async function runGroup(group, material, cfg) {
         const load = { port: s.port, tokens: material[s.testCase.stream], connections: cfg.connections, pipelining: cfg.pipelining };
         try {
           await runLoad({ ...load, durationSec: cfg.warmupSec });
-          s.slices[rep] = await runLoad({ ...load, durationSec: cfg.durationSec });
+          const before = await ask(s.child, { type: 'cpu' }, 'cpu', 10_000);
+          const slice = await runLoad({ ...load, durationSec: cfg.durationSec });
+          const after = await ask(s.child, { type: 'cpu' }, 'cpu', 10_000);
+          s.slices[rep] = { ...slice, cpuPerRequest: (after.micros - before.micros) / slice.total };
         } catch (error) {
           s.error ??= `load failed: ${error.message.split('\n')[0].slice(0, 200)}`;
         }
@@ -125,6 +128,8 @@ export async function runGroup(group, material, cfg) {
       ...s.testCase,
       rps: s.slices.filter(Boolean).map((slice) => slice.rps),
       ratios: reps.map((r) => r.slice.rps / r.base.rps),
+      cpuPerRequest: s.slices.filter(Boolean).map((slice) => slice.cpuPerRequest),
+      cpuRatios: reps.map((r) => r.slice.cpuPerRequest / r.base.cpuPerRequest),
       p50: median(s.slices.filter(Boolean).map((slice) => slice.p50)),
       p99: median(s.slices.filter(Boolean).map((slice) => slice.p99)),
       non2xx: sum('non2xx'),
@@ -143,7 +148,7 @@ export async function runGroup(group, material, cfg) {
 export function renderGroup(group) {
   const label = group.baselineLabel ?? 'bare';
   const rows = group.results.map((r) => {
-    if (r.error) return [r.label, 'failed', '', '', '', '', '', '', r.error];
+    if (r.error) return [r.label, 'failed', '', '', '', '', '', '', '', '', r.error];
     const notes = [];
     if (r.jwksFetches !== null && r.jwksFetches !== undefined) notes.push(`JWKS fetches: ${r.jwksFetches}`);
     const other = Object.entries(r.statusCodes).filter(([code]) => !code.startsWith('2'));
@@ -153,6 +158,8 @@ export function renderGroup(group) {
       int(median(r.rps)),
       `${int(min(r.rps))}–${int(max(r.rps))}`,
       r.bare ? '(baseline)' : ratio(median(r.ratios)),
+      `${median(r.cpuPerRequest).toFixed(0)} µs`,
+      r.bare ? '(baseline)' : ratio(median(r.cpuRatios)),
       ms(r.p50, 0),
       ms(r.p99, 0),
       String(r.non2xx),
@@ -161,9 +168,9 @@ export function renderGroup(group) {
     ];
   });
   const table = markdownTable(
-    ['case', 'median req/s', 'min–max req/s', `vs ${label}`, 'p50', 'p99', 'non-2xx', 'errors/timeouts', 'notes'],
+    ['case', 'median req/s', 'min–max req/s', `req/s vs ${label}`, 'server CPU per request', `CPU vs ${label}`, 'p50', 'p99', 'non-2xx', 'errors/timeouts', 'notes'],
     rows,
-    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
   const base = group.results.find((r) => r.bare && !r.error);
   const spread = base ? `The ${label} baseline ranged over ${int(min(base.rps))}–${int(max(base.rps))} req/s across the repetitions (the fastest ${((max(base.rps) / min(base.rps) - 1) * 100).toFixed(0)} % above the slowest): req/s differences smaller than that spread are noise; the ratios, taken within each repetition, are steadier.` : 'Baseline unavailable: ratios cannot be computed.';

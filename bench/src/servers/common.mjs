@@ -4,8 +4,9 @@
  * and the bearer-guard options of each case.
  *
  * Protocol: parent → `{ type: 'start', spec }`; child → `{ type: 'listening', port }` or
- * `{ type: 'error', message }`. Then `{ type: 'stats' }` → `{ type: 'stats', jwksFetches }`, and
- * `{ type: 'close' }` → the child exits. The child also exits when the parent goes away.
+ * `{ type: 'error', message }`. Then `{ type: 'stats' }` → `{ type: 'stats', jwksFetches }`,
+ * `{ type: 'cpu' }` → `{ type: 'cpu', micros }` (user + system CPU time of the whole process so
+ * far, every thread included), and `{ type: 'close' }` → the child exits. The child also exits when the parent goes away.
  */
 import * as http from 'node:http';
 import { exitWithParent } from '../lib/child.mjs';
@@ -102,6 +103,9 @@ export function serve(build) {
         process.send({ type: 'listening', port: app.port });
       } else if (message?.type === 'stats') {
         process.send({ type: 'stats', jwksFetches: jwksServer?.fetches() ?? null, memory: process.memoryUsage().rss });
+      } else if (message?.type === 'cpu') {
+        const { user, system } = process.cpuUsage();
+        process.send({ type: 'cpu', micros: user + system });
       } else if (message?.type === 'close') {
         await shutdown();
       }

@@ -199,6 +199,22 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       });
   }
 
+  /**
+   * A PING on the subscribed connection, answered in order after every message published before
+   * it: once answered, the replica held every revocation made before it was sent. Bounded by
+   * `commandTimeout`; no answer proves nothing and leaves the heartbeat to try again.
+   */
+  async function prove(expectedEpoch: number): Promise<void> {
+    const sub = subscriber;
+    if (closed || !sub || !subscriberUp || !sub.isReady) return;
+    const sentAt = Date.now();
+    const answered = await withTimeout(sub.ping(), o.commandTimeoutMs, () => new Error('PING timed out')).then(
+      () => true,
+      () => false,
+    );
+    if (answered && expectedEpoch === epoch && expectedEpoch === trustedEpoch) markTrusted(sentAt);
+  }
+
   // --- load and re-sync ---------------------------------------------------------------------
 
   /** Writes back what the replica holds and Redis lacks (a Redis restarted without persistence). */
@@ -270,11 +286,14 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
         if (startEpoch !== epoch || !subscriberUp) continue; // dropped meanwhile: not proof of anything
         trustedEpoch = startEpoch;
         markTrusted(startedAt);
+        // A load can outlast maxStaleness (a large denylist, a busy Redis): prove the replica
+        // current before announcing it, so `ready` and `resynced` mean "trusted now".
+        await prove(startEpoch);
+        if (closed) return;
         const first = !everSynced;
         everSynced = true;
         failures = 0;
         if (first) resolveReady();
-        heartbeat(); // move `trustedAt` past the load's duration right away
         let writtenBack = 0;
         try {
           writtenBack = await writeBack(seen);

@@ -172,6 +172,28 @@ describe('initial load', () => {
     expect(ids.every((id) => reader.isRevoked({ jti: id }) === true)).toBe(true);
   });
 
+  it('a load that outlasts maxStaleness still ends trusted: once ready, the store answers at once', async () => {
+    const keyPrefix = uniquePrefix();
+    const writer = open({ keyPrefix });
+    await writer.ready;
+    const exp = expIn(600);
+    const ids = Array.from({ length: 20_000 }, () => jti());
+    for (let i = 0; i < ids.length; i += 2000) {
+      await Promise.all(ids.slice(i, i + 2000).map((id) => writer.revoke(id, exp)));
+    }
+
+    const events = new EventLog();
+    const reader = open({ keyPrefix, maxStaleness: '100ms', failurePolicy: 'deny', onEvent: events.onEvent });
+    const synced = events.next('sync');
+    await reader.ready;
+    // Checked synchronously after `ready`, before any heartbeat could answer.
+    expect(reader.state).toBe('synced');
+    expect(reader.isRevoked({ jti: ids[0] })).toBe(true);
+    expect(reader.isRevoked({ jti: jti() })).toBe(false);
+    // The case this test is about: the load itself took longer than maxStaleness.
+    expect((await synced as { durationMs: number }).durationMs).toBeGreaterThan(100);
+  });
+
   it('matches only its own prefix, even one with glob characters', async () => {
     const odd = `bg-test:*?[x]:${jti().slice(0, 4)}:`;
     const other = uniquePrefix();

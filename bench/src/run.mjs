@@ -121,7 +121,7 @@ const doc = [
   '',
   '```sh',
   'pnpm install --frozen-lockfile',
-  'pnpm bench                         # builds the packages, then runs bench/src/run.mjs (full run, ~7 min on an idle 2-core machine)',
+  'pnpm bench                         # builds the packages, then runs bench/src/run.mjs (full run, ~8 min on an idle 2-core machine)',
   'cd bench && BENCH_QUICK=1 node src/run.mjs   # smoke run of the same harness (~1–2 min), needs a prior build',
   '```',
   '',

@@ -87,9 +87,10 @@ export async function runGroup(group, material, cfg) {
   const started = [];
   for (const testCase of group.cases) started.push(await startCase(testCase, group.framework, material));
   const active = started.filter((s) => !s.error);
+  const baseline = active.find((s) => s.testCase.bare);
   try {
     for (const s of started) if (s.error) console.log(`  ${s.testCase.id}: FAILED ${s.error}`);
-    if (!active.some((s) => s.testCase.bare)) throw new Error(`${group.title}: the baseline server failed its checks`);
+    if (!baseline) throw new Error(`${group.title}: the baseline server failed its checks`);
     for (let rep = 0; rep < cfg.reps; rep++) {
       const order = active.map((_, k) => active[(k + rep) % active.length]);
       for (const s of order) {
@@ -104,8 +105,7 @@ export async function runGroup(group, material, cfg) {
           s.error ??= `load failed: ${error.message.split('\n')[0].slice(0, 200)}`;
         }
       }
-      const base = active.find((s) => s.testCase.bare)?.slices[rep];
-      console.log(`  rep ${rep + 1}/${cfg.reps}: ${active.map((s) => `${s.testCase.id.split('/')[1]} ${s.slices[rep] ? int(s.slices[rep].rps) : 'failed'}`).join(', ')}${base ? '' : ' (no baseline)'}`);
+      console.log(`  rep ${rep + 1}/${cfg.reps}: ${active.map((s) => `${s.testCase.id.split('/')[1]} ${s.slices[rep] ? int(s.slices[rep].rps) : 'failed'}`).join(', ')}${baseline.slices[rep] ? '' : ' (no baseline)'}`);
     }
     for (const s of active) {
       if (!s.child.connected) continue;
@@ -119,23 +119,23 @@ export async function runGroup(group, material, cfg) {
   } finally {
     await Promise.all(active.map((s) => stopChild(s.child)));
   }
-  const baseline = active.find((s) => s.testCase.bare);
   const results = started.map((s) => {
-    if (s.error || !s.slices) return { ...s.testCase, error: s.error };
-    const reps = s.slices.map((slice, rep) => ({ slice, base: baseline?.slices[rep] })).filter((r) => r.slice && r.base);
-    const sum = (key) => s.slices.reduce((total, slice) => total + (slice?.[key] ?? 0), 0);
+    if (s.error) return { ...s.testCase, error: s.error };
+    const done = s.slices.filter(Boolean);
+    const reps = s.slices.map((slice, rep) => ({ slice, base: baseline.slices[rep] })).filter((r) => r.slice && r.base);
+    const sum = (key) => done.reduce((total, slice) => total + slice[key], 0);
     return {
       ...s.testCase,
-      rps: s.slices.filter(Boolean).map((slice) => slice.rps),
+      rps: done.map((slice) => slice.rps),
       ratios: reps.map((r) => r.slice.rps / r.base.rps),
-      cpuPerRequest: s.slices.filter(Boolean).map((slice) => slice.cpuPerRequest),
+      cpuPerRequest: done.map((slice) => slice.cpuPerRequest),
       cpuRatios: reps.map((r) => r.slice.cpuPerRequest / r.base.cpuPerRequest),
-      p50: median(s.slices.filter(Boolean).map((slice) => slice.p50)),
-      p99: median(s.slices.filter(Boolean).map((slice) => slice.p99)),
+      p50: median(done.map((slice) => slice.p50)),
+      p99: median(done.map((slice) => slice.p99)),
       non2xx: sum('non2xx'),
       errors: sum('errors'),
       timeouts: sum('timeouts'),
-      statusCodes: s.slices.filter(Boolean).reduce((all, slice) => {
+      statusCodes: done.reduce((all, slice) => {
         for (const [code, n] of Object.entries(slice.statusCodes)) all[code] = (all[code] ?? 0) + n;
         return all;
       }, {}),

@@ -176,43 +176,37 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
     requestSync(); // node-redis re-subscribed before 'ready'; reload whatever was missed meanwhile
   }
 
-  /** Pings the subscribed connection: its answer proves every earlier message has arrived. */
+  /**
+   * A PING on the subscribed connection, answered in order after every message published before
+   * it: once answered, the replica held every revocation made before it was sent.
+   */
+  function proofPing(sub: RedisClient, expectedEpoch: number): Promise<void> {
+    const sentAt = Date.now();
+    return sub.ping().then(() => {
+      if (expectedEpoch === epoch && expectedEpoch === trustedEpoch) markTrusted(sentAt);
+    });
+  }
+
+  /** Pings the subscribed connection now and then, one ping at a time, to keep the replica trusted. */
   function heartbeat(): void {
     if (closed) return;
     const now = Date.now();
     if (everSynced ? !trusted(now) : now - createdAt >= o.connectTimeoutMs) noteStale(now);
     const sub = subscriber;
     if (!sub || !subscriberUp || pingInFlight || !sub.isReady) return;
-    const sentAt = now;
-    const sentEpoch = epoch;
     pingInFlight = true;
-    sub
-      .ping()
-      .then(
-        () => {
-          if (sentEpoch === epoch && sentEpoch === trustedEpoch) markTrusted(sentAt);
-        },
-        () => {},
-      )
+    proofPing(sub, epoch)
+      .catch(() => {})
       .finally(() => {
         pingInFlight = false;
       });
   }
 
-  /**
-   * A PING on the subscribed connection, answered in order after every message published before
-   * it: once answered, the replica held every revocation made before it was sent. Bounded by
-   * `commandTimeout`; no answer proves nothing and leaves the heartbeat to try again.
-   */
+  /** Proves the replica current right after a load; bounded by `commandTimeout` (no answer proves nothing). */
   async function prove(expectedEpoch: number): Promise<void> {
     const sub = subscriber;
     if (closed || !sub || !subscriberUp || !sub.isReady) return;
-    const sentAt = Date.now();
-    const answered = await withTimeout(sub.ping(), o.commandTimeoutMs, () => new Error('PING timed out')).then(
-      () => true,
-      () => false,
-    );
-    if (answered && expectedEpoch === epoch && expectedEpoch === trustedEpoch) markTrusted(sentAt);
+    await withTimeout(proofPing(sub, expectedEpoch), o.commandTimeoutMs, () => new Error('PING timed out')).catch(() => {});
   }
 
   // --- load and re-sync ---------------------------------------------------------------------

@@ -13,7 +13,7 @@
  * starting with "Decided:".
  */
 import { createPublicKey, randomBytes } from 'node:crypto';
-import type { AuthOptions, RevocationStore } from '@bearer-guard/core';
+import { memoryRevocationStore, type AuthOptions, type RevocationStore } from '@bearer-guard/core';
 import { b64, P256_N, type Kit } from './helpers/hostile-kit.js';
 import { LEAK_MARKER, type RunnableRow } from './helpers/run-table.js';
 import {
@@ -32,7 +32,7 @@ import {
 } from './table.js';
 
 export type HostileRow = RunnableRow<Kit> & { family: Family };
-export type Family = 'extraction' | 'structure' | 'algorithms' | 'key selection' | 'claims' | 'guards' | 'responses';
+export type Family = 'extraction' | 'structure' | 'algorithms' | 'key selection' | 'claims' | 'guards' | 'responses' | 'wiring';
 
 export const ISSUER = 'https://issuer.conformance.test/';
 
@@ -68,6 +68,15 @@ const rejectingStore: RevocationStore = {
   isRevoked: () => Promise.reject(new TypeError('socket hang up')),
   revoke() {},
 };
+
+/** A second tenant's issuer, for rows where several issuers share one verifier. */
+const OTHER_ISSUER = 'https://other-tenant.conformance.test/';
+/** Far in the future: tokens of the scoped-revocation rows expire long after the test run. */
+const FAR_EXP = 4_102_444_800;
+/** A store that revoked `shared-jti` for OTHER_ISSUER only. */
+const scopedStore = memoryRevocationStore();
+void scopedStore.revoke('shared-jti', FAR_EXP, OTHER_ISSUER);
+const OPTIONAL = { optional: true } satisfies Partial<AuthOptions>;
 
 /** Splits a token in its three segments. */
 const parts = (token: string) => token.split('.') as [string, string, string];
@@ -464,6 +473,8 @@ export const hostileRows: HostileRow[] = [
   },
 
   // ── key selection: where the key comes from is never the token's say ────────────────────
+  // A key set that publishes private members is compromised: that key is never used.
+  { family: 'key selection', name: 'the JWKS publishes the signing key with its private "d" → never used', publish: (k) => [k.bank.ecPrivate], token: (k) => k.sign({ key: k.bank.ecPrivate }), expect: f1(invalid('no_matching_key')) },
   { family: 'key selection', name: 'embedded "jwk" header (attacker key, kid k1)', token: (k) => k.sign({ key: k.issuer.impostor, header: { jwk: k.issuer.impostor.jwk } }), expect: f1(invalid('invalid_signature')) },
   {
     family: 'key selection',
@@ -607,12 +618,17 @@ export const hostileRows: HostileRow[] = [
   // Decided: an array of strings in `scope` counts like `scp` (what core's claimValues does for
   // every scope/role claim); the issuer signed it, and no type confusion widens it.
   { family: 'guards', name: 'scope as an array of strings counts like scp', route: 'scoped', token: (k) => k.sign({ claims: { scope: ['read:orders'] } }), expect: f1(ok('scoped')) },
-  // Decided: a roles string is space-delimited like scope: "admin" grants admin.
+  // A roles string is one role (only scope claims are space-delimited): "admin" grants admin.
   { family: 'guards', name: 'roles as the string "admin"', route: 'roles', token: (k) => k.sign({ claims: { roles: 'admin' } }), expect: f1(ok('roles')) },
   { family: 'guards', name: 'roles "superadmin" is not "admin"', route: 'roles', token: (k) => k.sign({ claims: { roles: 'superadmin' } }), expect: f1(forbidden('insufficient_role')) },
   { family: 'guards', name: 'roles "admin,support" is one role', route: 'roles', token: (k) => k.sign({ claims: { roles: 'admin,support' } }), expect: f1(forbidden('insufficient_role')) },
   { family: 'guards', name: 'roles ["admin support"]: array members are not split', route: 'roles', token: (k) => k.sign({ claims: { roles: ['admin support'] } }), expect: f1(forbidden('insufficient_role')) },
   { family: 'guards', name: 'roles as an object', route: 'roles', token: (k) => k.sign({ claims: { roles: { admin: true } } }), expect: f1(forbidden('insufficient_role')) },
+  // Only scope claims are space-delimited (RFC 8693 §4.2): any other string claim is one value.
+  { family: 'guards', name: 'roles "super admin" is one role, not "admin"', route: 'roles', token: (k) => k.sign({ claims: { roles: 'super admin' } }), expect: f1(forbidden('insufficient_role')) },
+  { family: 'guards', name: 'groups "Domain billing" is one group, not "billing"', route: 'claim-includes', token: (k) => k.sign({ claims: { groups: 'Domain billing' } }), expect: f1(forbidden('claim_check_failed')) },
+  { family: 'guards', name: 'groups "billing" (one string) includes billing', route: 'claim-includes', token: (k) => k.sign({ claims: { groups: 'billing' } }), expect: f1(ok('claim-includes')) },
+  { family: 'guards', name: 'permissions "create:orders delete:orders" is one permission', route: 'permissions', token: (k) => k.sign({ claims: { permissions: 'create:orders delete:orders' } }), expect: f1(forbidden('insufficient_scope')) },
   { family: 'guards', name: 'claimEquals: ["acme"] is not "acme"', route: 'claim-equals', token: (k) => k.sign({ claims: { tenant: ['acme'] } }), expect: f1(forbidden('claim_check_failed')) },
   {
     family: 'guards',
@@ -657,5 +673,42 @@ export const hostileRows: HostileRow[] = [
     options: { revocation: rejectingStore },
     token: (k) => k.sign({ claims: { jti: 'jti-2' } }),
     expect: f1(REVOCATION_DOWN),
+  },
+
+  // ── wiring: what an attacker can do with how the parts are put together ────────────────
+  // A route declared mandatory under an optional verifier: the route's `false` must reach core
+  // (Fastify's config.auth: true / { optional: false }; requireAuth() everywhere).
+  { family: 'wiring', name: 'optional verifier: requireAuth() route without a token → 401', options: OPTIONAL, route: 'require-auth', expect: f0(NO_TOKEN) },
+  { family: 'wiring', name: 'optional verifier: route declared required, no token → 401', options: OPTIONAL, route: 'required', expect: f0(NO_TOKEN) },
+  { family: 'wiring', name: 'optional verifier: route declared { optional: false }, no token → 401', options: OPTIONAL, route: 'required-config', expect: f0(NO_TOKEN) },
+  { family: 'wiring', name: 'optional verifier: route declared required, valid token → 200', options: OPTIONAL, route: 'required', token: (k) => k.sign(), expect: f1(ok('required')) },
+  { family: 'wiring', name: 'optional verifier: route declared required, bad token → 401', options: OPTIONAL, route: 'required-config', token: (k) => k.sign({ claims: { aud: 'billing' } }), expect: f0(invalid('invalid_audience')) },
+  { family: 'wiring', name: 'optional verifier: an open route without a token → 200 unauthenticated', options: OPTIONAL, route: 'protected', expect: f0(ok('protected', null)) },
+  // Decoded headers and payloads are shared between requests (header cache, token cache).
+  {
+    family: 'wiring',
+    name: 'a request cannot write to the shared header, payload or result prototype',
+    route: 'header-shape',
+    token: (k) => k.sign({ header: { ext: { tenant: 'acme' } } }),
+    expect: f1({
+      ...ok('header-shape'),
+      body: { route: 'header-shape', sub: 'user-1', authenticated: true, headerWritable: false, tenant: 'acme', payloadWritable: false, sharedPrototypeWritable: false },
+    }),
+  },
+  // Revocation: an empty jti names nothing; one tenant cannot revoke another's token.
+  { family: 'wiring', name: 'jti "" with a revocation store → 401 missing_jti', options: { revocation: memoryRevocationStore() }, token: (k) => k.sign({ claims: { jti: '' } }), expect: f1(invalid('missing_jti')) },
+  {
+    family: 'wiring',
+    name: "two issuers: a jti revoked for the other tenant does not refuse this tenant's token",
+    options: { issuer: [ISSUER, OTHER_ISSUER], revocation: scopedStore },
+    token: (k) => k.sign({ claims: { jti: 'shared-jti' } }),
+    expect: f1(ok()),
+  },
+  {
+    family: 'wiring',
+    name: "two issuers: the other tenant's token with that jti is refused",
+    options: { issuer: [ISSUER, OTHER_ISSUER], revocation: scopedStore },
+    token: (k) => k.sign({ claims: { iss: OTHER_ISSUER, jti: 'shared-jti' } }),
+    expect: f1(invalid('token_revoked')),
   },
 ];

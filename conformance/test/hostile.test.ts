@@ -12,6 +12,7 @@
  *   never a 5xx, nothing leaked;
  * - the `jku`/`x5u` trap server: asked for nothing, ever.
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,10 @@ import { send } from './helpers/http.js';
 import { CHALLENGE, checkHygiene, LEAK_MARKER, runTable, type TargetContext } from './helpers/run-table.js';
 import { HOSTILE_OPTIONS, hostileRows, ISSUER, type Family } from './hostile-table.js';
 import { ISOLATED_JWKS_URI, rows as mainRows } from './table.js';
+import { targets } from './targets.js';
+
+/** An RSA public key as PEM: what a tutorial might paste into `secret`. */
+const PUBLIC_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
 
 let trap: Trap | undefined;
 let makeKit: ((context: Parameters<Awaited<ReturnType<typeof createKit>>>[0]) => Kit) | undefined;
@@ -35,7 +40,7 @@ describe('the hostile table', () => {
     expect(hostileRows.length).toBeGreaterThanOrEqual(80);
     const mainNames = new Set(mainRows.map((r) => r.name));
     expect(hostileRows.filter((r) => mainNames.has(r.name)).map((r) => r.name)).toEqual([]);
-    const families: Family[] = ['extraction', 'structure', 'algorithms', 'key selection', 'claims', 'guards', 'responses'];
+    const families: Family[] = ['extraction', 'structure', 'algorithms', 'key selection', 'claims', 'guards', 'responses', 'wiring'];
     for (const family of families) expect(hostileRows.filter((r) => r.family === family).length, family).toBeGreaterThan(0);
   });
 });
@@ -53,10 +58,13 @@ runTable<Kit>({
   mounts: [
     { prefix: 'prop', options: { jwksUri: ISOLATED_JWKS_URI } },
     { prefix: 'propbody', options: { jwksUri: ISOLATED_JWKS_URI, tokenLocations: ['header', 'body'] } },
+    // Forwarded errors with no error handler of the app's own: the framework's default renders them.
+    { prefix: 'bare', options: { jwksUri: ISOLATED_JWKS_URI, forwardErrors: true }, appErrorHandler: false },
   ],
   perTarget: (t) => {
     describe('properties over real HTTP', () => properties(t));
     describe('before and around the adapter', () => edges(t));
+    describe("the framework's own error handler and a polluted Object.prototype", () => wiring(t));
   },
 });
 
@@ -303,3 +311,56 @@ function edges(t: TargetContext): void {
     }
   });
 }
+
+// ── wiring: the framework's default error handler, a polluted prototype, start-up checks ───
+
+/** Everything of the server-side reason a default error handler could print. */
+const DETAILS = ['no key with kid', 'claim value', 'requireScopes', 'failed', LEAK_MARKER];
+
+function wiring(t: TargetContext): void {
+  // Express's finalhandler prints `err.stack` (outside production), Koa's the status text,
+  // Fastify's `{ statusCode, code, error, message }`: each its own body, none with the reason.
+  it('forwardErrors and no error handler of the app\'s own: the default handler answers, nothing of the reason leaks', async () => {
+    const kit = makeKit!({ issuer: t.issuer(), endpoint: t.endpoint('bare') });
+    const token = kit.sign({ header: { kid: `${LEAK_MARKER}-kid` } });
+    const { res, id } = await request(t, '/bare/protected', [['authorization', `Bearer ${token}`]]);
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid"');
+    expect(t.handlerRan(id)).toBe(false);
+    expect(t.reasons(id)).toEqual(['no_matching_key']);
+    checkHygiene(res, [token, ...DETAILS], 'forwarded 401');
+    expect(res.text).toContain(t.target.startsWith('koa') ? 'Unauthorized' : 'The access token is invalid');
+
+    const scoped = await request(t, '/bare/scoped', [['authorization', `Bearer ${kit.sign({ claims: { scope: 'other' } })}`]]);
+    expect(scoped.res.status).toBe(403);
+    expect(scoped.res.headers['www-authenticate']).toBe(
+      'Bearer realm="api", error="insufficient_scope", error_description="The access token does not grant the required permissions", scope="read:orders"',
+    );
+    checkHygiene(scoped.res, DETAILS, 'forwarded 403');
+  });
+
+  it('an "aud" on Object.prototype does not stand in for a token\'s missing one', async () => {
+    const token = makeKit!({ issuer: t.issuer(), endpoint: t.endpoint('prop') }).sign({ claims: { aud: undefined } });
+    Object.defineProperty(Object.prototype, 'aud', { value: 'orders', configurable: true, writable: true, enumerable: false });
+    try {
+      const { res, id } = await request(t, '/prop/protected', [['authorization', `Bearer ${token}`]]);
+      expectCleanRefusal(res, [401], 'polluted aud');
+      expect(t.handlerRan(id)).toBe(false);
+      expect(t.reasons(id)).toEqual(['missing_claim']);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).aud;
+    }
+  });
+}
+
+describe.each(targets)('%s refuses at start-up what would reopen an attack', (_target, factory) => {
+  const refused: [string, Record<string, unknown>, string][] = [
+    ['a public key given as `secret`', { secret: PUBLIC_PEM }, 'secret: this is a PEM key or certificate, not a shared secret'],
+    ['a realm that is not printable ASCII', { secret: 's'.repeat(32), realm: 'api\r\nX-Injected: 1' }, '`realm` must be a non-empty string of printable ASCII'],
+    ['a private key in `jwks`', { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }] } }, '`jwks`.keys[0] holds private key material ("d")'],
+  ];
+  it.each(refused)('%s', async (_name, options, message) => {
+    const start = factory({ mounts: [{ prefix: 'x', options: { issuer: ISSUER, audience: 'orders', ...options } }], hit: () => {} });
+    await expect(start).rejects.toThrow(message);
+  });
+});

@@ -25,7 +25,11 @@ export type RouteName =
   | 'read-write'
   | 'throwing-check'
   | 'rejecting-check'
-  | 'payload-shape';
+  | 'payload-shape'
+  | 'header-shape'
+  | 'require-auth'
+  | 'required'
+  | 'required-config';
 
 /** Option values the runner fills in: the default JWKS, a JWKS of this row alone, a PEM. */
 export const JWKS_URI = '$jwksUri';

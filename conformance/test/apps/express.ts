@@ -24,7 +24,7 @@ const renderForwarded: ErrorRequestHandler = (err, _req, res, next) => {
 export function expressApp(express: ExpressModule): AppFactory {
   return async ({ mounts, hit }) => {
     const app = express();
-    for (const { prefix, options } of mounts) {
+    for (const { prefix, options, appErrorHandler = true } of mounts) {
       const router = express.Router();
       router.use(express.urlencoded({ extended: false }));
       router.use(adapter.auth(options));
@@ -38,7 +38,7 @@ export function expressApp(express: ExpressModule): AppFactory {
         router.post(`/${route}`, ...stack);
         router.options(`/${route}`, ...stack);
       }
-      router.use(renderForwarded);
+      if (appErrorHandler) router.use(renderForwarded);
       app.use(`/${prefix}`, router);
     }
     const server: Server = await new Promise((resolve) => {

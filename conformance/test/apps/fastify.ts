@@ -6,25 +6,28 @@
 import { isBearerError } from '@bearer-guard/core';
 import * as adapter from '@bearer-guard/fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { handlerBody, METHODS, routeGuards, rowId, type AppFactory } from './routes.js';
+import { FASTIFY_ROUTE_CONFIG, handlerBody, METHODS, routeGuards, rowId, type AppFactory } from './routes.js';
 
 export function fastifyApp(fastify: (options: { logger: boolean }) => FastifyInstance, formbody: FastifyPluginAsync): AppFactory {
   return async ({ mounts, hit }) => {
     const app = fastify({ logger: false });
     await app.register(formbody);
-    for (const { prefix, options } of mounts) {
+    for (const { prefix, options, appErrorHandler = true } of mounts) {
       await app.register(
         async (child) => {
           await child.register(adapter.default, options);
-          child.setErrorHandler((err, _request, reply) => {
-            if (!isBearerError(err)) return reply.send(err);
-            return reply.code(err.status).headers(err.headers).send({ forwarded: true, status: err.status, body: err.body });
-          });
+          if (appErrorHandler) {
+            child.setErrorHandler((err, _request, reply) => {
+              if (!isBearerError(err)) return reply.send(err);
+              return reply.code(err.status).headers(err.headers).send({ forwarded: true, status: err.status, body: err.body });
+            });
+          }
           for (const [route, guard] of routeGuards(adapter)) {
+            const config = FASTIFY_ROUTE_CONFIG[route];
             child.route({
               method: [...METHODS],
               url: `/${route}`,
-              ...(guard ? { onRequest: guard } : {}),
+              ...(config !== undefined ? { config: { auth: config as never } } : guard ? { onRequest: guard } : {}),
               handler: async (request) => {
                 hit(rowId(request.headers));
                 return handlerBody(route, request.auth);

@@ -27,10 +27,10 @@ export function koaApp(KoaClass: new () => Koa): AppFactory {
   return async ({ mounts, hit }) => {
     const app = new KoaClass();
     app.silent = true;
-    app.use(renderForwarded);
     app.use(bodyParser());
-    for (const { prefix, options } of mounts) {
+    for (const { prefix, options, appErrorHandler = true } of mounts) {
       const router = new Router({ prefix: `/${prefix}` });
+      if (appErrorHandler) router.use(renderForwarded);
       router.use(adapter.auth(options));
       for (const [route, guard] of routeGuards(adapter)) {
         const handler: Middleware = (ctx) => {

@@ -9,6 +9,7 @@ import type { RouteName } from '../table.js';
 /** The guard factories every adapter exports, returning its own middleware type `M`. */
 export interface GuardFactories<M extends core.GuardLike> {
   guard(rule: Guard): M;
+  requireAuth(): M;
   requireScopes(...scopes: string[]): M;
   requireAnyScope(...scopes: string[]): M;
   requireRoles(...roles: string[]): M;
@@ -42,13 +43,27 @@ export function routeGuards<M extends core.GuardLike>(a: GuardFactories<M>): [Ro
     ['throwing-check', a.claimCheck(() => { throw new TypeError('predicate exploded'); }, 'throws')],
     ['rejecting-check', a.claimCheck(() => Promise.reject(new TypeError('predicate rejected')), 'rejects')],
     ['payload-shape', undefined],
+    ['header-shape', undefined],
+    ['require-auth', a.requireAuth()],
+    // Declared mandatory through the framework's own route options where it has them (Fastify's
+    // `config.auth`, see FASTIFY_ROUTE_CONFIG); elsewhere with requireAuth().
+    ['required', a.requireAuth()],
+    ['required-config', a.requireAuth()],
   ];
 }
+
+/** Routes that Fastify declares through `config.auth` instead of a guard hook. */
+export const FASTIFY_ROUTE_CONFIG: Partial<Record<RouteName, unknown>> = {
+  required: true,
+  'required-config': { optional: false },
+};
 
 /** One verifier configuration, served under `/<prefix>/<route>`. */
 export interface Mount {
   prefix: string;
   options: AuthOptions;
+  /** False: the mount has no error handler of the app's own, forwarded errors reach the framework's default. */
+  appErrorHandler?: boolean;
 }
 
 /** What an app factory gets. */
@@ -76,8 +91,20 @@ export const METHODS = ['GET', 'POST', 'OPTIONS'] as const;
  * payload object looks from the handler: a `"__proto__"` member of a hostile payload must stay an
  * own property, never become the prototype (and never lend it a `scope`).
  */
-export function handlerBody(route: string, auth: { payload: { sub?: string } } | null | undefined) {
+export function handlerBody(route: string, auth: { payload: { sub?: string }; header: object } | null | undefined) {
   const body = { route, sub: auth?.payload.sub ?? null, authenticated: auth != null };
+  if (route === 'header-shape' && auth) {
+    // What a request's code could change for the next request with the same header or token:
+    // every write must fail (the objects are shared, so they are frozen).
+    const ext = (auth.header as { ext?: object }).ext ?? {};
+    return {
+      ...body,
+      headerWritable: Reflect.set(ext, 'tenant', 'evil'),
+      tenant: (ext as { tenant?: unknown }).tenant ?? null,
+      payloadWritable: Reflect.set(auth.payload, 'sub', 'evil'),
+      sharedPrototypeWritable: Reflect.set(Object.getPrototypeOf(auth) as object, 'injected', true),
+    };
+  }
   if (route !== 'payload-shape' || !auth) return body;
   const payload = auth.payload as Record<string, unknown>;
   return {

@@ -135,6 +135,8 @@ export interface Bank {
   dupC: BankKey;
   /** k1 as a JWK without `alg` (an RSA key that may then do RS* and PS*). */
   k1NoAlg: BankKey;
+  /** A P-256 key published with its private `d`, kid `leaked`. */
+  ecPrivate: BankKey;
 }
 
 function merge(base: Record<string, unknown>, over: Record<string, unknown> = {}): Record<string, unknown> {
@@ -163,13 +165,14 @@ function signature(input: string, key: Signing, alg: string): string {
 
 /** Makes the bank and the trap; returns the kit factory the runner calls per token. */
 export async function createKit(issuer: TestIssuer, trap: Trap): Promise<(context: MintContext) => Kit> {
-  const [ec, small, encSource, dupA, dupB, dupC] = await Promise.all([
+  const [ec, small, encSource, dupA, dupB, dupC, leaked] = await Promise.all([
     bankKey('e1', 'ES256'),
     rsa1024('small'),
     bankKey('enc', 'ES256'),
     bankKey('dup', 'ES256'),
     bankKey('dup', 'ES256'),
     bankKey('dup', 'ES256'),
+    bankKey('leaked', 'ES256'),
   ]);
   const { alg: _alg, ...k1NoAlgJwk } = issuer.primary.jwk;
   const bank: Bank = {
@@ -181,6 +184,7 @@ export async function createKit(issuer: TestIssuer, trap: Trap): Promise<(contex
     dupB,
     dupC,
     k1NoAlg: { ...issuer.primary, alg: 'RS256', jwk: k1NoAlgJwk },
+    ecPrivate: { ...leaked, jwk: { ...leaked.jwk, d: (leaked.privateKey.export({ format: 'jwk' }) as JWK).d } },
   };
 
   return ({ endpoint }) => {

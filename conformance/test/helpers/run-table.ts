@@ -73,7 +73,7 @@ export interface TableSpec<Kit = unknown> {
   /** Builds the table's kit (extra keys, helper servers), once, before any target starts. */
   setup?: (issuer: TestIssuer) => Promise<(context: MintContext) => Kit>;
   /** Extra mounts served by every target (e.g. for property tests), over `defaults`. */
-  mounts?: { prefix: string; options: Partial<AuthOptions> }[];
+  mounts?: { prefix: string; options: Partial<AuthOptions>; appErrorHandler?: boolean }[];
   /** Adds tests inside each target's describe block, after the rows. */
   perTarget?: (context: TargetContext) => void;
 }
@@ -171,7 +171,11 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
         mounts.push({ prefix: prefixOf(row), options: resolveOptions(row.options, () => endpoint) });
       }
       for (const extra of spec.mounts ?? []) {
-        mounts.push({ prefix: extra.prefix, options: resolveOptions(extra.options, () => issuer.endpoint(`${extra.prefix}-${target}`)) });
+        mounts.push({
+          prefix: extra.prefix,
+          options: resolveOptions(extra.options, () => issuer.endpoint(`${extra.prefix}-${target}`)),
+          ...(extra.appErrorHandler === undefined ? {} : { appErrorHandler: extra.appErrorHandler }),
+        });
       }
       app = await factory({ mounts, hit: (id) => hits.add(id) });
     });

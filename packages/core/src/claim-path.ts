@@ -1,7 +1,13 @@
 /**
  * Reading claims by name or dotted path (`realm_access.roles`), through own properties only:
- * a `__proto__` or `constructor` member of a hostile payload never reaches a guard.
+ * a `__proto__` or `constructor` member of a hostile payload never reaches a guard, and neither
+ * does a member that some other code added to `Object.prototype`.
  */
+
+/** `object[name]` when it is an own property of `object`; `undefined` otherwise (never inherited). */
+export function own(object: object, name: string): unknown {
+  return Object.hasOwn(object, name) ? (object as Record<string, unknown>)[name] : undefined;
+}
 
 /** Reads `path` from `payload`; a name that exists as a whole (`cognito:groups`, `https://x/roles`) wins over a path. */
 export function readClaim(payload: Record<string, unknown>, path: string): unknown {
@@ -15,11 +21,13 @@ export function readClaim(payload: Record<string, unknown>, path: string): unkno
 }
 
 /**
- * The string values of a claim: a space-delimited string (RFC 8693 §4.2 `scope`) or an array
- * of strings (`scp`, `roles`); anything else, and non-string members, count for nothing.
+ * The string values of a claim: an array of strings, or one string. Only OAuth scope claims
+ * are space-delimited lists (RFC 8693 §4.2 `scope`, Entra ID's `scp` string), so a string is
+ * split on spaces only when `spaceDelimited`; any other string (a role, a group such as
+ * `"Domain Users"`) is one value. Anything else, and non-string members, count for nothing.
  */
-export function claimValues(value: unknown): string[] {
-  if (typeof value === 'string') return value.split(' ').filter((v) => v.length > 0);
+export function claimValues(value: unknown, spaceDelimited: boolean): string[] {
+  if (typeof value === 'string') return spaceDelimited ? value.split(' ').filter((v) => v.length > 0) : [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return [];
 }

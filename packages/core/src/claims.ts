@@ -3,6 +3,7 @@
  * audience, token type, required claims. Run on decoded claims before the signature check, so
  * that a token that cannot pass never costs a signature verification or a JWKS fetch.
  */
+import { own } from './claim-path.js';
 import { InvalidTokenError } from './errors.js';
 import type { JWTHeader, JWTPayload } from './jws.js';
 
@@ -30,7 +31,7 @@ export function normalizeMediaType(value: string): string {
 }
 
 function numericDate(payload: JWTPayload, name: 'exp' | 'nbf' | 'iat'): number | undefined {
-  const value: unknown = payload[name];
+  const value = own(payload, name);
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) invalid('invalid_claim', `"${name}" claim must be a finite number`);
   return value;
@@ -65,25 +66,26 @@ export function checkTimes(payload: JWTPayload, rules: ClaimRules, now: number):
  */
 export function checkClaims(header: JWTHeader, payload: JWTPayload, rules: ClaimRules, now: number): void {
   if (rules.tokenType !== undefined) {
-    if (typeof header.typ !== 'string' || normalizeMediaType(header.typ) !== rules.tokenType) {
-      invalid('invalid_token_type', `"typ" header is ${JSON.stringify(header.typ)}, expected "${rules.tokenType}"`);
+    const typ = own(header, 'typ');
+    if (typeof typ !== 'string' || normalizeMediaType(typ) !== rules.tokenType) {
+      invalid('invalid_token_type', `"typ" header is ${JSON.stringify(typ)}, expected "${rules.tokenType}"`);
     }
   }
   for (const name of rules.requiredClaims) {
-    if (!Object.hasOwn(payload, name) || payload[name] === undefined) invalid('missing_claim', `"${name}" claim is missing`);
+    if (own(payload, name) === undefined) invalid('missing_claim', `"${name}" claim is missing`);
   }
   for (const name of ['sub', 'jti', 'client_id'] as const) {
-    const value = payload[name];
+    const value = own(payload, name);
     if (value !== undefined && typeof value !== 'string') invalid('invalid_claim', `"${name}" claim must be a string`);
   }
   checkTimes(payload, rules, now);
   if (rules.issuers !== undefined) {
-    const iss = payload.iss;
+    const iss = own(payload, 'iss');
     if (iss === undefined) invalid('missing_claim', '"iss" claim is missing');
     if (typeof iss !== 'string' || !rules.issuers.has(iss)) invalid('invalid_issuer', 'unexpected "iss" claim value');
   }
   if (rules.audiences !== undefined) {
-    const aud: unknown = payload.aud;
+    const aud = own(payload, 'aud');
     if (aud === undefined) invalid('missing_claim', '"aud" claim is missing');
     const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined;
     if (values === undefined || values.some((v) => typeof v !== 'string')) invalid('invalid_claim', '"aud" claim must be a string or an array of strings');

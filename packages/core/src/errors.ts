@@ -122,6 +122,15 @@ export abstract class BearerError extends Error {
     return this.status;
   }
 
+  /**
+   * The full server-side explanation, e.g. `unexpected "aud" claim value`: the `message` of the
+   * errors core throws, kept when a forwarded error's `message` is made generic. Never send it
+   * to the client.
+   */
+  get detail(): string {
+    return this.message;
+  }
+
   /** Short, generic, safe to show to the client. */
   get description(): string {
     return DESCRIPTIONS[this.code];
@@ -227,10 +236,21 @@ export function errorResponse(error: BearerError): BearerErrorResponse {
 }
 
 /**
- * A view of `error` whose `message` is the generic client-facing description, for frameworks
- * whose default error handler renders `message` (Fastify). Everything else — `status`,
- * `headers`, `body`, `reason`, `cause` — reads through to the original error.
+ * The error an adapter hands to the framework's own error path when `forwardErrors` is on: a
+ * view of `error` that is safe for any error handler, the framework's default one included.
+ *
+ * - `message` is the generic client-facing description, and `stack` starts with it (Express's
+ *   and Koa's default handlers print `stack`), so neither carries the server-side reason;
+ * - `status`, `statusCode`, `headers`, `body`, `reason` and `cause` read through to `error`;
+ * - `detail` keeps the full server-side explanation (`error.message`), for logs only;
+ * - it has no enumerable own property, so `JSON.stringify(err)` and `{ ...err }` show nothing.
+ *
+ * @param error - the error the verifier or a guard threw.
  */
-export function withPublicMessage(error: BearerError): BearerError {
-  return Object.create(error, { message: { value: error.description, enumerable: false, writable: true, configurable: true } }) as BearerError;
+export function forwardedError(error: BearerError): BearerError {
+  const detail = error.detail;
+  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
+  const stack = [`${error.name}: ${error.description}`, ...frames].join('\n');
+  const hidden = (value: string) => ({ value, enumerable: false, writable: true, configurable: true });
+  return Object.create(error, { message: hidden(error.description), stack: hidden(stack), detail: hidden(detail) }) as BearerError;
 }

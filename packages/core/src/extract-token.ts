@@ -2,7 +2,7 @@
  * Token extraction per RFC 6750 §2: the Authorization header, and, when enabled, the
  * `access_token` form-body parameter, query parameter or a cookie. Exactly one location.
  */
-import { InvalidRequestError, UnauthorizedError } from './errors.js';
+import { InvalidRequestError } from './errors.js';
 
 /** Where a bearer token may be sent (RFC 6750 §2.1–2.3; the cookie is an extension). */
 export type TokenLocation = 'header' | 'query' | 'body' | 'cookie';
@@ -90,14 +90,20 @@ function fromQuery(request: TokenRequest): string | undefined {
   return parameter(query[PARAM], 'query');
 }
 
-function isFormEncoded(request: TokenRequest): boolean {
+/**
+ * True when the request's body could carry an `access_token` parameter (RFC 6750 §2.2): a
+ * method with a body and a form-encoded content type. When false, the body need not be read
+ * before authenticating: an adapter can answer a request without a token at once.
+ */
+export function mayCarryBodyToken(request: Pick<TokenRequest, 'headers' | 'method'>): boolean {
+  const method = request.method?.toUpperCase();
+  if (method === 'GET' || method === 'HEAD') return false;
   const type = request.headers['content-type'];
   return typeof type === 'string' && /^application\/x-www-form-urlencoded(?:\s*;|$)/i.test(type.trim());
 }
 
 function fromBody(request: TokenRequest): string | undefined {
-  const method = request.method?.toUpperCase();
-  if (method === 'GET' || method === 'HEAD' || !isFormEncoded(request)) return undefined;
+  if (!mayCarryBodyToken(request)) return undefined;
   const body = request.body;
   if (typeof body !== 'object' || body === null || Array.isArray(body) || !Object.hasOwn(body, PARAM)) return undefined;
   return parameter((body as Record<string, unknown>)[PARAM], 'body');
@@ -157,12 +163,5 @@ export function extractToken(request: TokenRequest, options: ExtractOptions = {}
     token = value;
   }
   if (found > 1) fail('multiple_token_locations', 'Token sent in more than one location (RFC 6750 §2)');
-  return token;
-}
-
-/** Like {@link extractToken}, but a missing token is a 401 `UnauthorizedError`. */
-export function requireToken(request: TokenRequest, options?: ExtractOptions): string {
-  const token = extractToken(request, options);
-  if (token === undefined) throw new UnauthorizedError();
   return token;
 }

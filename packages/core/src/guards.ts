@@ -58,20 +58,29 @@ function guard(description: string, scopes: readonly string[], evaluate: Guard['
   return Object.freeze({ [GUARD]: true as const, description, scopes: Object.freeze([...scopes]), evaluate });
 }
 
-function names(kind: string, values: readonly string[]): readonly string[] {
+/** RFC 6749 §3.3 scope-token: visible ASCII but `"` and `\\`; it goes into the 403 challenge. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function names(kind: string, values: readonly string[], scopes: boolean): readonly string[] {
   const flat = values.flat();
   if (flat.length === 0) throw new TypeError(`${kind}() needs at least one name`);
   for (const v of flat) {
-    if (typeof v !== 'string' || v.length === 0 || /[\s"\\]/.test(v)) {
-      throw new TypeError(`${kind}(): ${JSON.stringify(v)} is not a valid name (non-empty, no spaces or quotes)`);
+    if (scopes) {
+      if (typeof v !== 'string' || !SCOPE_TOKEN.test(v)) {
+        throw new TypeError(`${kind}(): ${JSON.stringify(v)} is not a valid scope (RFC 6749 §3.3: visible ASCII, no spaces, quotes or backslashes)`);
+      }
+    } else if (typeof v !== 'string' || v.length === 0 || CONTROL.test(v)) {
+      throw new TypeError(`${kind}(): ${JSON.stringify(v)} is not a valid name (a non-empty string without control characters)`);
     }
   }
   return flat;
 }
 
-function granted(payload: JWTPayload, claims: readonly string[]): Set<string> {
+function granted(payload: JWTPayload, claims: readonly string[], spaceDelimited: boolean): Set<string> {
   const set = new Set<string>();
-  for (const claim of claims) for (const v of claimValues(readClaim(payload, claim))) set.add(v);
+  for (const claim of claims) for (const v of claimValues(readClaim(payload, claim), spaceDelimited)) set.add(v);
   return set;
 }
 
@@ -82,14 +91,25 @@ function membership(
   mode: 'all' | 'any',
   required: readonly string[],
 ): Guard {
-  const wanted = names(kind, required);
-  const scopes = location === 'scopeClaim' ? wanted : [];
+  const isScope = location === 'scopeClaim';
+  const wanted = names(kind, required, isScope);
+  const scopes = isScope ? wanted : [];
   return guard(`${kind}(${wanted.join(', ')})`, scopes, (payload, claims) => {
-    const have = granted(payload, claims[location]);
+    // Only scope claims are space-delimited lists: "super admin" is one role, not two.
+    const have = granted(payload, claims[location], isScope);
     const ok = mode === 'all' ? wanted.every((v) => have.has(v)) : wanted.some((v) => have.has(v));
     if (ok) return undefined;
     return { reason, message: `${kind}(${wanted.join(', ')}) failed`, scopes };
   });
+}
+
+/**
+ * Passes for any authenticated request: 401 without a token, whatever `optional` says. With
+ * `optional: true` app-wide, it makes single routes mandatory without a second verifier.
+ * @example app.get('/me', requireAuth(), handler)
+ */
+export function requireAuth(): Guard {
+  return guard('requireAuth()', [], () => undefined);
 }
 
 /**
@@ -131,15 +151,16 @@ export function claimEquals(name: string, value: Primitive): Guard {
 }
 
 /**
- * Passes when claim `name` (an array, or a space-delimited string) includes every one of `values`.
+ * Passes when claim `name` includes every one of `values`: an array holding them, or a string
+ * equal to the one value asked for (a string claim is one value, never split on spaces).
  * @example claimIncludes('groups', 'billing')
  */
 export function claimIncludes(name: string, ...values: string[]): Guard {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('claimIncludes(): name must be a non-empty string');
-  const wanted = names('claimIncludes', values);
+  const wanted = names('claimIncludes', values, false);
   const description = `claimIncludes(${name}, ${wanted.join(', ')})`;
   return guard(description, [], (payload) => {
-    const have = new Set(claimValues(readClaim(payload, name)));
+    const have = new Set(claimValues(readClaim(payload, name), false));
     return wanted.every((v) => have.has(v)) ? undefined : { reason: 'claim_check_failed', message: `${description} failed`, scopes: [] };
   });
 }
@@ -228,6 +249,7 @@ export async function checkGuard(guard: Guard, payload: JWTPayload, claims: Clai
  * same names as its own middleware without restating them. `P` types `claimCheck`'s payload.
  */
 export interface GuardFactories<M, P extends JWTPayload = JWTPayload> {
+  requireAuth(): M;
   requireScopes(...scopes: string[]): M;
   requireAnyScope(...scopes: string[]): M;
   requireRoles(...roles: string[]): M;
@@ -249,6 +271,7 @@ export interface GuardFactories<M, P extends JWTPayload = JWTPayload> {
  */
 export function guardFactories<M, P extends JWTPayload = JWTPayload>(wrap: (guard: Guard) => M): GuardFactories<M, P> {
   return {
+    requireAuth: () => wrap(requireAuth()),
     requireScopes: (...scopes) => wrap(requireScopes(...scopes)),
     requireAnyScope: (...scopes) => wrap(requireAnyScope(...scopes)),
     requireRoles: (...roles) => wrap(requireRoles(...roles)),

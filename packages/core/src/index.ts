@@ -14,12 +14,13 @@ export {
   AuthUnavailableError,
   isBearerError,
   errorResponse,
-  withPublicMessage,
+  forwardedError,
 } from './errors.js';
 export type { BearerErrorCode, BearerErrorReason, BearerErrorBody, BearerErrorResponse, BearerErrorOptions } from './errors.js';
-export { extractToken } from './extract-token.js';
+export { extractToken, mayCarryBodyToken } from './extract-token.js';
 export type { TokenLocation, TokenRequest, ExtractOptions } from './extract-token.js';
 export {
+  requireAuth,
   requireScopes,
   requireAnyScope,
   requireRoles,
@@ -36,6 +37,8 @@ export {
 } from './guards.js';
 export type { Guard, GuardLike, GuardFactories, ClaimLocations } from './guards.js';
 export { memoryRevocationStore } from './revocation.js';
+export { DenyList, checkRevokeArguments } from './deny-list.js';
+export type { Revocation } from './deny-list.js';
 export type { RevocationStore, MemoryRevocationStore, MemoryRevocationStoreOptions } from './revocation.js';
 export type { JWTHeader, JWTPayload } from './jws.js';
 export type { JWK } from './keys/jwk.js';

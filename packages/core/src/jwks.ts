@@ -10,7 +10,7 @@ import { parseDuration } from './duration.js';
 import { AuthUnavailableError } from './errors.js';
 import { fetchJson, freshnessLifetime } from './fetch-json.js';
 import type { JwksEvent, KeyLookup, KeySource } from './key-source.js';
-import { importJwk } from './keys/jwk.js';
+import { importJwk, privateMembers } from './keys/jwk.js';
 import type { VerificationKey } from './keys/verification-key.js';
 import { ExpiringSet, TokenBucket, backoffMs } from './token-bucket.js';
 
@@ -242,14 +242,24 @@ export function createRemoteJwks(uri: string | URL, options: RemoteJwksOptions =
     return new AuthUnavailableError('jwks_unavailable', `JWKS ${href} unavailable: ${detail ?? message}`, { cause });
   }
 
-  function install(rawKeys: unknown[], headers: Headers): number {
+  type Rejected = { kid: string | undefined; reason: string };
+
+  function reject(rejected: Rejected[], jwk: unknown, reason: string): void {
+    const kid = typeof jwk === 'object' && jwk !== null ? (jwk as { kid?: unknown }).kid : undefined;
+    const named = typeof kid === 'string' ? kid : undefined;
+    rejected.push({ kid: named, reason });
+    const secrets = typeof jwk === 'object' && jwk !== null ? privateMembers(jwk) : [];
+    if (secrets.length > 0) emit({ type: 'jwks_private_key', uri: href, kid: named, members: secrets });
+  }
+
+  function install(rawKeys: unknown[], headers: Headers): Rejected[] {
     const next: VerificationKey[] = [];
     const nextFingerprints = new Map<string, VerificationKey>();
     const used = new Set<VerificationKey>();
-    let skipped = 0;
+    const rejected: Rejected[] = [];
     for (const jwk of rawKeys) {
       if (next.length >= opts.maxKeys) {
-        skipped++;
+        reject(rejected, jwk, `over maxKeys (${opts.maxKeys})`);
         continue;
       }
       // Unchanged JSON → the same object without re-importing; a refresh costs no crypto.
@@ -258,7 +268,7 @@ export function createRemoteJwks(uri: string | URL, options: RemoteJwksOptions =
       if (key === undefined) {
         const imported = importJwk(jwk, algorithms);
         if (typeof imported === 'string') {
-          skipped++;
+          reject(rejected, jwk, imported);
           continue;
         }
         // Same kid and public key under a different serialisation: still the same key object,
@@ -293,7 +303,7 @@ export function createRemoteJwks(uri: string | URL, options: RemoteJwksOptions =
     fetchedAt = now;
     freshUntil = now + effectiveMaxAge * 1000;
     usableUntil = freshUntil + opts.maxStale * 1000;
-    return skipped;
+    return rejected;
   }
 
   async function fetchOnce(): Promise<void> {
@@ -312,10 +322,11 @@ export function createRemoteJwks(uri: string | URL, options: RemoteJwksOptions =
         throw new Error(`JWKS response from ${href} is not a JSON object with a "keys" array`);
       }
       if (closed) throw new Error('key source closed');
-      const skipped = install(body.keys, response.headers);
+      const rejected = install(body.keys, response.headers);
       consecutiveFailures = 0;
       backoffUntil = 0;
-      emit({ type: 'jwks_fetch', uri: href, status: response.status, keys: keys.length, durationMs: performance.now() - started, skipped });
+      const durationMs = performance.now() - started;
+      emit({ type: 'jwks_fetch', uri: href, status: response.status, keys: keys.length, durationMs, skipped: rejected.length, rejected });
     } catch (error) {
       failures++;
       consecutiveFailures++;

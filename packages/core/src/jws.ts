@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { createHmac, timingSafeEqual, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { algorithmSpec, PSS_OPTIONS, type Algorithm } from './algorithms.js';
+import { own } from './claim-path.js';
 import { InvalidTokenError } from './errors.js';
 
 /** A JOSE protected header, as decoded (untrusted until the signature is checked). */
@@ -77,7 +78,18 @@ function decodeJsonObject(segment: string, name: string): Record<string, unknown
   return value as Record<string, unknown>;
 }
 
+/** Freezes `value` and everything reachable from it. */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const member of Object.values(value)) deepFreeze(member);
+  }
+  return value;
+}
+
 // Issuers sign many tokens with one header: decoding it once per distinct header saves a parse.
+// The decoded header is shared by every request that sends it, so it is frozen all the way down:
+// nothing one request's code does to `auth.header` can change what another request sees.
 const HEADER_CACHE_MAX = 64;
 const headerCache = new Map<string, JWTHeader>();
 
@@ -86,7 +98,7 @@ function decodeHeader(segment: string): JWTHeader {
   if (cached) return cached;
   const header = decodeJsonObject(segment, 'header') as JWTHeader;
   checkHeader(header);
-  Object.freeze(header);
+  deepFreeze(header);
   if (headerCache.size >= HEADER_CACHE_MAX) headerCache.delete(headerCache.keys().next().value as string);
   headerCache.set(segment, header);
   return header;
@@ -94,17 +106,21 @@ function decodeHeader(segment: string): JWTHeader {
 
 /** Header rules that do not depend on keys: `alg` and `kid` types, `crit` (RFC 7515 §4.1.11), `b64` (RFC 7797). */
 function checkHeader(header: JWTHeader): void {
-  if (typeof header.alg !== 'string' || header.alg.length === 0) malformed('"alg" is missing or not a string');
-  if (header.kid !== undefined && typeof header.kid !== 'string') malformed('"kid" is not a string');
-  if (header.typ !== undefined && typeof header.typ !== 'string') malformed('"typ" is not a string');
-  if (header.crit !== undefined) {
-    const crit: unknown = header.crit;
+  // Own members only: nothing inherited from a polluted Object.prototype stands in for one.
+  const alg = own(header, 'alg');
+  if (typeof alg !== 'string' || alg.length === 0) malformed('"alg" is missing or not a string');
+  const kid = own(header, 'kid');
+  if (kid !== undefined && typeof kid !== 'string') malformed('"kid" is not a string');
+  const typ = own(header, 'typ');
+  if (typ !== undefined && typeof typ !== 'string') malformed('"typ" is not a string');
+  const crit = own(header, 'crit');
+  if (crit !== undefined) {
     if (!Array.isArray(crit) || crit.length === 0 || crit.some((c) => typeof c !== 'string' || c.length === 0)) {
       malformed('"crit" is not a non-empty array of names');
     }
     for (const name of crit as string[]) {
       // The only extension that a JWT could carry, b64, must keep the payload encoded (RFC 7797 §7).
-      if (name !== 'b64' || header.b64 !== true) {
+      if (name !== 'b64' || own(header, 'b64') !== true) {
         throw new InvalidTokenError('unsupported_critical_header', `critical header parameter ${JSON.stringify(name)} is not supported`);
       }
     }

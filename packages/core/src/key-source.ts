@@ -29,7 +29,19 @@ export interface KeySource {
 
 /** Events of remote key sources, for logs and metrics. */
 export type JwksEvent =
-  | { type: 'jwks_fetch'; uri: string; status: number; keys: number; durationMs: number; skipped: number }
+  | {
+      type: 'jwks_fetch';
+      uri: string;
+      status: number;
+      keys: number;
+      durationMs: number;
+      /** How many members of the fetched JWKS were not imported. */
+      skipped: number;
+      /** Why each skipped member was not imported. */
+      rejected: { kid: string | undefined; reason: string }[];
+    }
+  /** The fetched JWKS publishes private key material: the key is never used, and its owner has a leak to fix. */
+  | { type: 'jwks_private_key'; uri: string; kid: string | undefined; members: string[] }
   | { type: 'jwks_fetch_error'; uri: string; error: Error; durationMs: number; stale: boolean }
   | { type: 'jwks_rate_limited'; uri: string; kid: string | undefined }
   | { type: 'jwks_key_removed'; uri: string; kid: string | undefined }

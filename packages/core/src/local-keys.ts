@@ -2,7 +2,7 @@
  * Key sources that need no network: one static key (`publicKey`, `secret`) or a local JWKS.
  */
 import type { KeyLookup, KeySource } from './key-source.js';
-import { importJwk } from './keys/jwk.js';
+import { importJwk, privateMembers } from './keys/jwk.js';
 import type { VerificationKey } from './keys/verification-key.js';
 
 /** A source that always offers the same single key. */
@@ -13,14 +13,22 @@ export function staticKeySource(key: VerificationKey): KeySource {
 
 /**
  * A source over a local JWKS, imported once. Unusable members (`use: enc`, unsupported types,
- * small RSA keys) are skipped; a JWKS with no usable key at all is a configuration error.
+ * small RSA keys) are skipped; a JWKS with no usable key at all is a configuration error, and so
+ * is a private key (a verifier needs only public keys; a private one in its configuration is a leak).
  *
- * @throws TypeError listing why each key was skipped, when none is usable.
+ * @throws TypeError naming a private key, or listing why each key was skipped when none is usable.
  */
 export function localJwksSource(jwks: { keys: unknown[] }, allowed?: ReadonlySet<string>): KeySource {
   const keys: VerificationKey[] = [];
   const skipped: string[] = [];
   jwks.keys.forEach((jwk, index) => {
+    const secrets = typeof jwk === 'object' && jwk !== null ? privateMembers(jwk) : [];
+    if (secrets.length > 0) {
+      throw new TypeError(
+        `bearer-guard: \`jwks\`.keys[${index}] holds private key material (${secrets.map((m) => `"${m}"`).join(', ')}): ` +
+          'give the verifier only the public keys',
+      );
+    }
     const key = importJwk(jwk, allowed);
     if (typeof key === 'string') skipped.push(`keys[${index}]: ${key}`);
     else keys.push(key);

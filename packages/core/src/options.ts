@@ -129,7 +129,7 @@ function stringList(value: unknown, option: string, allowEmpty = false): string[
     fail(option, 'must be a non-empty string or an array of non-empty strings');
   }
   if (!allowEmpty && list.length === 0) fail(option, 'must not be empty');
-  return list as string[];
+  return [...(list as string[])];
 }
 
 function httpUrl(value: unknown, option: string): string {
@@ -230,6 +230,15 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
   if (revocation !== undefined && (typeof revocation?.isRevoked !== 'function' || typeof revocation.revoke !== 'function')) {
     fail('revocation', 'must be a RevocationStore ({ isRevoked, revoke })');
   }
+  const clockTolerance = o.clockTolerance === undefined ? 5 : parseDuration(o.clockTolerance, 'clockTolerance');
+  const retention = revocation?.retention;
+  if (typeof retention === 'number' && retention < clockTolerance) {
+    fail(
+      'revocation',
+      `keeps a revoked token for ${retention} s past its "exp", less than \`clockTolerance\` (${clockTolerance} s): ` +
+        `the token would pass again in between. Give the store a clockTolerance of at least ${clockTolerance} s`,
+    );
+  }
   let cacheMax = 1000;
   if (o.cache === false) cacheMax = 0;
   else if (o.cache !== undefined) {
@@ -238,8 +247,9 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
   }
   if (o.jwksCache !== undefined) validateJwksCacheOptions(o.jwksCache);
   const realm = o.realm ?? 'api';
-  if (typeof realm !== 'string' || realm.length === 0 || /[\u0000-\u001f\u007f"\\]/.test(realm)) {
-    fail('realm', 'must be a non-empty string without quotes, backslashes or control characters');
+  // It goes into every WWW-Authenticate header: printable ASCII only, nothing to escape.
+  if (typeof realm !== 'string' || !/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/.test(realm)) {
+    fail('realm', 'must be a non-empty string of printable ASCII without quotes or backslashes');
   }
   const claimPaths = (value: unknown, option: string, fallback: readonly string[]) => stringList(value, option) ?? fallback;
   return {
@@ -248,7 +258,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     claims: {
       issuers: issuers ? new Set(issuers) : undefined,
       audiences: audiences ? new Set(audiences) : undefined,
-      clockTolerance: o.clockTolerance === undefined ? 5 : parseDuration(o.clockTolerance, 'clockTolerance'),
+      clockTolerance,
       maxTokenAge: o.maxTokenAge === undefined ? undefined : parseDuration(o.maxTokenAge, 'maxTokenAge'),
       requiredClaims,
       tokenType: typeof o.tokenType === 'string' ? normalizeMediaType(o.tokenType) : undefined,

@@ -1,6 +1,8 @@
 /**
  * Revocation: a denylist of `jti`s, each kept until the revoked token's own `exp`.
  */
+import { own } from './claim-path.js';
+import { checkRevokeArguments, DenyList } from './deny-list.js';
 import { parseDuration } from './duration.js';
 import type { JWTPayload } from './jws.js';
 
@@ -9,21 +11,34 @@ import type { JWTPayload } from './jws.js';
  * {@link memoryRevocationStore} keeps one in this process.
  */
 export interface RevocationStore {
-  /** True when the token is revoked; usually looks up `payload.jti`. */
+  /** True when the token is revoked; usually looks up `payload.jti` (and `payload.iss`, for scoped entries). */
   isRevoked(payload: JWTPayload): Promise<boolean> | boolean;
   /**
    * Revokes a token id until `expiresAt` (the token's `exp`, seconds since the epoch). Keep the
    * entry a little longer than that — at least the verifier's clock tolerance — since verifiers
    * accept a token until `exp` plus their tolerance.
+   *
+   * With `issuer` (the token's `iss`), the entry refuses only that issuer's token with this
+   * `jti`; without it, every issuer's. Pass it whenever a verifier accepts several issuers,
+   * whose `jti`s may collide (one tenant must not be able to revoke another's token).
    */
-  revoke(jti: string, expiresAt: number): Promise<void> | void;
+  revoke(jti: string, expiresAt: number, issuer?: string): Promise<void> | void;
+  /**
+   * Seconds an entry is kept past its token's `exp`, when the store knows it. A verifier refuses
+   * a store whose retention is shorter than its `clockTolerance` (a revoked token would pass
+   * again in between).
+   */
+  readonly retention?: number;
 }
 
 /** Options of {@link memoryRevocationStore}. */
 export interface MemoryRevocationStoreOptions {
   /** Most entries kept; past it, the entry whose token expires soonest is dropped first. Default 100 000. */
   max?: number;
-  /** How long past the token's `exp` an entry is kept, to cover verifiers' clock tolerance: seconds or `'1m'`. Default 60 s. */
+  /**
+   * How long past the token's `exp` an entry is kept, to cover verifiers' clock tolerance:
+   * seconds or `'1m'`. Default 60 s. A verifier with a longer `clockTolerance` refuses the store.
+   */
   clockTolerance?: number | string;
   /** Clock, seconds since the epoch; for tests. Default `Date.now() / 1000`. */
   now?: () => number;
@@ -31,6 +46,8 @@ export interface MemoryRevocationStoreOptions {
 
 /** A {@link RevocationStore} with introspection, kept in this process's memory. */
 export interface MemoryRevocationStore extends RevocationStore {
+  /** Seconds an entry is kept past its token's `exp` (the `clockTolerance` option). */
+  readonly retention: number;
   /** Live entries. */
   readonly size: number;
   /** Forgets every entry whose token has expired; returns how many went. */
@@ -45,56 +62,35 @@ export interface MemoryRevocationStore extends RevocationStore {
  * ```ts
  * const revocation = memoryRevocationStore();
  * app.use(auth({ issuer, audience, revocation }));
- * await revocation.revoke(payload.jti, payload.exp);
+ * const { jti, exp, iss } = req.auth.payload;
+ * await revocation.revoke(jti, exp, iss);
  * ```
  */
 export function memoryRevocationStore(options: MemoryRevocationStoreOptions = {}): MemoryRevocationStore {
   const max = options.max ?? 100_000;
-  if (!Number.isInteger(max) || max < 1) throw new TypeError('memoryRevocationStore: `max` must be a positive integer');
+  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('memoryRevocationStore: `max` must be a positive integer');
   const now = options.now ?? (() => Date.now() / 1000);
-  const tolerance = options.clockTolerance === undefined ? 60 : parseDuration(options.clockTolerance, 'memoryRevocationStore: clockTolerance');
-  const entries = new Map<string, number>();
-
-  const sweep = (): number => {
-    const t = now();
-    let removed = 0;
-    for (const [jti, expiresAt] of entries) {
-      if (expiresAt <= t) {
-        entries.delete(jti);
-        removed++;
-      }
-    }
-    return removed;
-  };
+  const retention = options.clockTolerance === undefined ? 60 : parseDuration(options.clockTolerance, 'memoryRevocationStore: clockTolerance');
+  const list = new DenyList(retention);
 
   return {
     isRevoked(payload) {
-      const jti = payload.jti;
-      if (typeof jti !== 'string') return false;
-      const expiresAt = entries.get(jti);
-      if (expiresAt === undefined) return false;
-      if (expiresAt <= now()) {
-        entries.delete(jti);
-        return false;
-      }
-      return true;
+      const jti = own(payload, 'jti');
+      if (typeof jti !== 'string' || jti.length === 0) return false;
+      const iss = own(payload, 'iss');
+      return list.has(jti, typeof iss === 'string' ? iss : undefined, now());
     },
-    revoke(jti, expiresAt) {
-      if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('revoke: `jti` must be a non-empty string');
-      if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) throw new TypeError('revoke: `expiresAt` must be a finite number of seconds');
-      const keepUntil = expiresAt + tolerance;
-      if (keepUntil <= now()) return;
-      if (!entries.has(jti) && entries.size >= max && sweep() === 0) {
-        let soonest: string | undefined;
-        let soonestAt = Infinity;
-        for (const [id, at] of entries) if (at < soonestAt) [soonest, soonestAt] = [id, at];
-        if (soonest !== undefined) entries.delete(soonest);
-      }
-      entries.set(jti, Math.max(keepUntil, entries.get(jti) ?? 0));
+    revoke(jti, expiresAt, issuer) {
+      checkRevokeArguments(jti, expiresAt, issuer);
+      const t = now();
+      if (list.deadline(expiresAt) <= t) return;
+      if (!list.holds(jti, issuer) && list.size >= max && list.sweep(t) === 0) list.dropSoonest();
+      list.add(jti, expiresAt, issuer, t);
     },
+    retention,
     get size() {
-      return entries.size;
+      return list.size;
     },
-    sweep,
+    sweep: () => list.sweep(now()),
   };
 }

@@ -7,6 +7,7 @@
  * A token that cannot pass never costs a signature check or a JWKS fetch.
  */
 import { isSupportedAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js';
+import { own } from './claim-path.js';
 import { checkClaims, checkTimes } from './claims.js';
 import { createDiscoveredKeySource } from './discovery.js';
 import {
@@ -19,7 +20,7 @@ import {
 import { extractToken, type TokenRequest } from './extract-token.js';
 import { checkGuard, type ClaimLocations, type Guard } from './guards.js';
 import { createRemoteJwks } from './jwks.js';
-import { decodeToken, verifySignature, type DecodedToken, type JWTHeader, type JWTPayload } from './jws.js';
+import { decodeToken, deepFreeze, verifySignature, type DecodedToken, type JWTHeader, type JWTPayload } from './jws.js';
 import type { KeySource } from './key-source.js';
 import { importPublicKey, importSecret } from './keys/import-key.js';
 import type { VerificationKey } from './keys/verification-key.js';
@@ -67,14 +68,6 @@ const CLAIM_LOCATIONS = Symbol.for('bearer-guard.claim-locations');
 /** Where the guards of the verifier that produced `auth` look for scopes and roles. */
 export function claimLocationsOf(auth: AuthResult): ClaimLocations | undefined {
   return (auth as unknown as Record<symbol, ClaimLocations | undefined>)[CLAIM_LOCATIONS];
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
-  }
-  return value;
 }
 
 function buildSources(resolved: ResolvedOptions): { sources: KeySource[]; byIssuer?: Map<string, KeySource> } {
@@ -141,8 +134,9 @@ export function createVerifier(options: AuthOptions): Verifier {
     return new InvalidTokenError('verification_failed', `verification failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
   }
 
-  // The claim locations ride on a shared prototype: invisible to spreading and JSON, free per request.
-  const resultPrototype = Object.defineProperty({}, CLAIM_LOCATIONS, { value: resolved.claimLocations, enumerable: false });
+  // The claim locations ride on a shared prototype: invisible to spreading and JSON, free per
+  // request. Shared by every request, so frozen all the way down.
+  const resultPrototype = deepFreeze(Object.defineProperty({}, CLAIM_LOCATIONS, { value: resolved.claimLocations, enumerable: false }));
   function result(token: string, header: JWTHeader, payload: JWTPayload): AuthResult {
     const auth = Object.create(resultPrototype) as { payload: JWTPayload; header: JWTHeader; token: string };
     auth.payload = payload;
@@ -159,7 +153,9 @@ export function createVerifier(options: AuthOptions): Verifier {
   /** Checks revocation; stays synchronous when the store answers synchronously (local replicas). */
   function checkRevocation<T>(payload: JWTPayload, value: T): T | Promise<T> {
     if (!revocation) return value;
-    if (typeof payload.jti !== 'string') {
+    const jti = own(payload, 'jti');
+    // An empty `jti` names nothing that could be revoked: it counts as no `jti` at all.
+    if (typeof jti !== 'string' || jti.length === 0) {
       if (resolved.requireJti) throw new InvalidTokenError('missing_jti', '"jti" claim is required: a revocation store is configured');
       return value;
     }
@@ -190,8 +186,8 @@ export function createVerifier(options: AuthOptions): Verifier {
 
   function keysFor(header: JWTHeader, payload: JWTPayload, alg: Algorithm): readonly VerificationKey[] | Promise<readonly VerificationKey[]> {
     // Claims were checked already, so `iss` is one of the configured issuers.
-    const source = byIssuer ? (byIssuer.get(payload.iss as string) ?? defaultSource) : defaultSource;
-    return source.getKeys({ kid: header.kid, alg });
+    const source = byIssuer ? (byIssuer.get(own(payload, 'iss') as string) ?? defaultSource) : defaultSource;
+    return source.getKeys({ kid: own(header, 'kid') as string | undefined, alg });
   }
 
   function finish(token: string, decoded: DecodedToken, alg: Algorithm, candidates: readonly VerificationKey[], digest: string, now: number): AuthResult | Promise<AuthResult> {
@@ -205,14 +201,16 @@ export function createVerifier(options: AuthOptions): Verifier {
     }
     if (!key) {
       if (!candidates.some((k) => k.algorithms.has(alg))) {
-        throw new InvalidTokenError('no_matching_key', header.kid === undefined ? `no key for ${alg}` : `no key with kid ${JSON.stringify(header.kid)} for ${alg}`);
+        const kid = own(header, 'kid');
+        throw new InvalidTokenError('no_matching_key', kid === undefined ? `no key for ${alg}` : `no key with kid ${JSON.stringify(kid)} for ${alg}`);
       }
       throw new InvalidTokenError('invalid_signature', 'signature verification failed');
     }
     deepFreeze(payload);
     if (cache) {
-      const exp = typeof payload.exp === 'number' ? (payload.exp + claims.clockTolerance) * 1000 : Infinity;
-      cache.set(digest, { header, payload, key, expiresAt: Math.min(exp, now + 24 * 3600_000) });
+      const exp = own(payload, 'exp');
+      const until = typeof exp === 'number' ? (exp + claims.clockTolerance) * 1000 : Infinity;
+      cache.set(digest, { header, payload, key, expiresAt: Math.min(until, now + 24 * 3600_000) });
     }
     return checkRevocation(payload, result(token, header, payload));
   }
@@ -229,7 +227,7 @@ export function createVerifier(options: AuthOptions): Verifier {
     }
     const decoded = decodeToken(token, resolved.maxTokenLength);
     const { header, payload } = decoded;
-    const alg = header.alg;
+    const alg = own(header, 'alg');
     if (!isSupportedAlgorithm(alg) || !permitted.has(alg)) {
       throw new InvalidTokenError('algorithm_not_allowed', `"alg" ${JSON.stringify(alg)} is not allowed`);
     }

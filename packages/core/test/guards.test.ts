@@ -43,6 +43,12 @@ describe('guards', () => {
     ['any scope, none', requireAnyScope('a', 'b'), { scope: 'c' }, `403 insufficient_scope ${challenge('a b')}`],
     ['roles', requireRoles('admin'), { roles: ['admin', 'user'] }, 'pass'],
     ['roles missing', requireRoles('admin'), { roles: ['user'] }, `403 insufficient_role ${challenge()}`],
+    ['a roles string is one role', requireRoles('admin'), { roles: 'super admin' }, `403 insufficient_role ${challenge()}`],
+    ['a role name may hold a space', requireRoles('super admin'), { roles: 'super admin' }, 'pass'],
+    ['a permissions string is one permission', requirePermissions('read'), { permissions: 'read write' }, `403 insufficient_scope ${challenge()}`],
+    ['a groups string is one group', claimIncludes('groups', 'Users'), { groups: 'Domain Users' }, `403 claim_check_failed ${challenge()}`],
+    ['a groups string equal to the value', claimIncludes('groups', 'Domain Users'), { groups: 'Domain Users' }, 'pass'],
+    ['a custom scope claim is space-delimited', requireScopes('b'), { scope: 'a b' }, 'pass'],
     ['permissions', requirePermissions('delete:orders'), { permissions: ['delete:orders'] }, 'pass'],
     ['claimEquals', claimEquals('tenant', 'acme'), { tenant: 'acme' }, 'pass'],
     ['claimEquals strict', claimEquals('level', 1), { level: '1' }, `403 claim_check_failed ${challenge()}`],
@@ -78,8 +84,10 @@ describe('guards', () => {
 
   it('rejects bad guard definitions at construction', () => {
     expect(() => requireScopes()).toThrow(TypeError);
-    expect(() => requireScopes('a b')).toThrow(/not a valid name/);
-    expect(() => requireScopes('a"b')).toThrow(/not a valid name/);
+    expect(() => requireScopes('a b')).toThrow(/not a valid scope/);
+    expect(() => requireScopes('a"b')).toThrow(/not a valid scope/);
+    expect(() => requireScopes('lecture:écrite')).toThrow(/not a valid scope/);
+    expect(() => requireRoles('a\nb')).toThrow(/not a valid name/);
     expect(() => allOf()).toThrow(TypeError);
     expect(() => anyOf({} as Guard)).toThrow(/must be a guard/);
   });

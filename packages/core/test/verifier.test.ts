@@ -280,7 +280,7 @@ describe('configuration errors throw at construction', () => {
     ['none in algorithms', { secret: 'y'.repeat(32), algorithms: ['none'] }, /must not contain "none"/],
     ['HS with public key', { publicKey: 'ssh-ed25519 AAAA', algorithms: ['HS256'] }, /HMAC and public keys never mix/],
     ['short secret', { secret: 'shhhhh' }, /too short; HS256 needs at least 32 bytes/],
-    ['public key as secret', { secret: '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----' }, /looks like a key/],
+    ['public key as secret', { secret: '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----' }, /secret: this is a PEM key or certificate, not a shared secret/],
     ['bad clockTolerance', { secret: 'y'.repeat(32), clockTolerance: 'soon' }, /clockTolerance/],
     ['bad tokenLocations', { secret: 'y'.repeat(32), tokenLocations: ['header', 'url' as 'query'] }, /tokenLocations/],
     ['bad jwksUri', { jwksUri: 'ftp://x/jwks' }, /jwksUri/],

@@ -1,16 +1,22 @@
 /**
  * One place that decides what happens to an error: answer it, or hand it to Express.
  */
-import { errorResponse, isBearerError } from '@bearer-guard/core';
+import { errorResponse, forwardedError, isBearerError } from '@bearer-guard/core';
 import type { NextFunction, Response } from 'express';
 
 /**
  * Answers a bearer-guard error with its status, headers and JSON body, or calls `next(error)`
- * when errors are forwarded, when it is not a bearer-guard error, or when headers were sent.
+ * when errors are forwarded, when it is not a bearer-guard error, or when headers were sent. A
+ * forwarded error is safe for any handler, Express's default one included: its `message` and
+ * `stack` carry only the generic description (the server-side explanation is in `detail`).
  */
 export function handleError(error: unknown, res: Response, next: NextFunction, forward: boolean): void {
-  if (forward || !isBearerError(error) || res.headersSent) {
+  if (!isBearerError(error)) {
     next(error);
+    return;
+  }
+  if (forward || res.headersSent) {
+    next(forwardedError(error));
     return;
   }
   const { status, headers, body } = errorResponse(error);

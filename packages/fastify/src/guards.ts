@@ -60,6 +60,11 @@ function toGuard(value: GuardLike): Guard {
 export function guard(rule: GuardLike): GuardHook {
   const checked = toGuard(rule);
   const hook = async function bearerGuardGuard(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    // onRequest, preValidation and preHandler call a hook with (request, reply, done). Anywhere
+    // else (onSend, preSerialization… added with app.addHook, out of the plugin's sight) the
+    // handler has run, and answering from there would re-enter the hook: refuse, never loop.
+    // eslint-disable-next-line prefer-rest-params
+    if (arguments.length !== 3 || typeof arguments[2] !== 'function' || reply.sent) throw misplaced();
     const pending = pendingGuards(request);
     if (pending) {
       pending.push(checked);
@@ -75,7 +80,20 @@ export function guard(rule: GuardLike): GuardHook {
   return Object.assign(hook, { guard: checked });
 }
 
+function misplaced(): TypeError {
+  return new TypeError(
+    '@bearer-guard/fastify: a guard ran outside `onRequest`, `preValidation` and `preHandler`, after the handler; ' +
+      'add guards as route hooks (`{ onRequest: requireScopes(…) }`) or in one of those hooks',
+  );
+}
+
 const factories = core.guardFactories<GuardHook, AuthPayload>(guard);
+
+/**
+ * Requires an authenticated request: 401 without a token, even under `optional: true`.
+ * @example app.get('/me', { onRequest: requireAuth() }, handler)
+ */
+export const requireAuth = factories.requireAuth;
 
 /**
  * Requires every one of `scopes` (from `scope` or `scp`).

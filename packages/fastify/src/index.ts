@@ -19,6 +19,7 @@ export { bearerGuard };
 export type { BearerGuardOptions } from './plugin.js';
 export {
   guard,
+  requireAuth,
   requireScopes,
   requireAnyScope,
   requireRoles,

@@ -6,6 +6,7 @@ import {
   authorize,
   createVerifier,
   isGuard,
+  mayCarryBodyToken,
   type AuthOptions,
   type AuthResult,
   type Guard,
@@ -33,12 +34,30 @@ export interface BearerGuardOptions extends AuthOptions {
   global?: boolean;
 }
 
+/** Route hooks in which a guard can answer before the handler runs. */
+const GUARD_HOOKS = ['onRequest', 'preValidation', 'preHandler'] as const;
+/** Every other route hook: a guard there would run after the handler, or while the reply is sent. */
+const LATE_HOOKS = ['preParsing', 'preSerialization', 'onSend', 'onResponse', 'onError', 'onTimeout', 'onRequestAbort'] as const;
+
+function guardHooksIn(route: object, name: string): unknown[] {
+  const hooks: unknown[] = ([] as unknown[]).concat((route as Record<string, unknown>)[name] ?? []);
+  return hooks.filter((hook) => typeof hook === 'function' && isGuard((hook as { guard?: unknown }).guard));
+}
+
 /** True when one of the route's hooks is a guard hook of this package (it carries a core guard). */
 function hasGuardHook(route: object): boolean {
-  return ['onRequest', 'preValidation', 'preHandler'].some((name) => {
-    const hooks: unknown[] = ([] as unknown[]).concat((route as Record<string, unknown>)[name] ?? []);
-    return hooks.some((hook) => typeof hook === 'function' && isGuard((hook as { guard?: unknown }).guard));
-  });
+  return GUARD_HOOKS.some((name) => guardHooksIn(route, name).length > 0);
+}
+
+/** Refuses, when the route is added, a guard hook placed where it cannot stop the handler. */
+function checkGuardPlacement(route: { method: string | string[]; url: string }): void {
+  for (const name of LATE_HOOKS) {
+    if (guardHooksIn(route, name).length === 0) continue;
+    throw new TypeError(
+      `@bearer-guard/fastify: route ${[route.method].flat().join(',')} ${route.url} has a guard in \`${name}\`; ` +
+        'guards run in `onRequest`, `preValidation` or `preHandler`, before the handler',
+    );
+  }
 }
 
 function requestParts(request: FastifyRequest): TokenRequest {
@@ -56,14 +75,16 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
   if (typeof global !== 'boolean') throw new TypeError('@bearer-guard/fastify: `global` must be a boolean');
   const verifier = createVerifier(options);
   const { forwardErrors, tokenLocations } = verifier.options;
-  // A form-body token exists only once the body is parsed: authenticate in preValidation then.
+  // A form-body token exists only once the body is parsed: authenticate in preValidation then,
+  // but only for requests whose body could hold one (anything else is answered before the body is read).
   const waitForBody = tokenLocations.includes('body');
-
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply, plan: RoutePlan, queued: readonly Guard[]) {
     try {
       const parts = requestParts(request);
-      const result = await verifier.authenticate(parts, { request, ...(plan.optional ? { optional: true } : {}) });
+      // The route's own `optional` (true or false) wins over the plugin's; undefined inherits it.
+      const context = plan.optional === undefined ? { request } : { request, optional: plan.optional };
+      const result = await verifier.authenticate(parts, context);
       request.auth = (result as AuthResult<AuthPayload> | undefined) ?? null;
       for (const guard of plan.guard ? [plan.guard, ...queued] : queued) {
         await authorize(request, request.auth ?? undefined, guard, { request });
@@ -78,6 +99,7 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
   app.addHook('onRoute', (route) => {
     const value = route.config?.auth;
     routePlan(value, global); // a malformed config.auth fails at start-up
+    checkGuardPlacement(route);
     // A route that carries one of our guard hooks needs authentication, even with global: false.
     if (value === undefined && !global && hasGuardHook(route)) route.config = { ...route.config, auth: true };
   });
@@ -85,7 +107,7 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
     attachVerifier(request, verifier);
     const plan = routePlan(request.routeOptions.config?.auth, global);
     if (!plan) return undefined;
-    if (waitForBody) {
+    if (waitForBody && mayCarryBodyToken(request)) {
       defer(request);
       return undefined;
     }
@@ -107,7 +129,10 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
  * it is registered on and its children). It sets `request.auth = { payload, header, token }`.
  *
  * Every route is authenticated in an `onRequest` hook, or in `preValidation` when `'body'` is one
- * of the `tokenLocations` (Fastify parses the body after `onRequest`). Opt a route out with
+ * of the `tokenLocations` and the request is a form post (Fastify parses the body after
+ * `onRequest`; any other request is answered before its body is read). Guard hooks belong in
+ * `onRequest`, `preValidation` or `preHandler`: one in a later hook is refused when the route is
+ * added. Opt a route out with
  * `config: { auth: false }`; with `global: false` only routes with `config: { auth: true }` (or
  * `{ scopes, roles, guard, optional }`), or with a guard hook of this package, are authenticated. Failures are answered with the status,
  * `WWW-Authenticate` header and JSON body of the error; with `forwardErrors: true` they are thrown

@@ -1,19 +1,24 @@
 /**
  * One place that decides what happens to an error: answer it, or throw it to Fastify.
  */
-import { errorResponse, isBearerError, withPublicMessage } from '@bearer-guard/core';
+import { errorResponse, forwardedError, isBearerError } from '@bearer-guard/core';
 import type { FastifyReply } from 'fastify';
 
 /**
  * Answers a bearer-guard error with its status, headers and JSON body and returns the reply (what
  * an async hook that answered must return). Rethrows when errors are forwarded or when it is not
- * a bearer-guard error, so that Fastify's error handler (`setErrorHandler`) sees it; a forwarded
- * error's `message` is the generic description (the detail stays in `reason` and `cause`).
+ * a bearer-guard error, so that Fastify's error handler (`setErrorHandler`) sees it. A forwarded
+ * error is safe for any handler: its `message` is the generic description (the server-side
+ * explanation stays in `reason` and `detail`).
  */
 export function handleError(error: unknown, reply: FastifyReply, forward: boolean): FastifyReply {
   if (!isBearerError(error)) throw error;
-  // Fastify's default error handler renders `message`: forward a view whose message is generic.
-  if (forward) throw withPublicMessage(error);
+  if (forward) throw forwardedError(error);
   const { status, headers, body } = errorResponse(error);
+  // Refused before its body has arrived (an onRequest answer): close the connection rather than
+  // read a body nobody needs, however large the client makes it.
+  const raw = reply.request.raw;
+  const hasBody = raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0;
+  if (hasBody && !raw.complete) reply.header('connection', 'close');
   return reply.code(status).headers(headers).send(body);
 }

@@ -8,11 +8,18 @@ import type { RouteAuthConfig } from './types.js';
 export interface RoutePlan {
   /** The route's guard (scopes, roles and `guard` combined), if any. */
   readonly guard: Guard | undefined;
-  /** Requests without a token pass on this route. */
-  readonly optional: boolean;
+  /**
+   * Whether a request without a token passes on this route: `true` or `false` as the route says,
+   * or `undefined` to follow the plugin's `optional` option. An explicit `false` always reaches
+   * the verifier, so a route can be mandatory under an optional plugin.
+   */
+  readonly optional: boolean | undefined;
 }
 
-const PROTECTED: RoutePlan = Object.freeze({ guard: undefined, optional: false });
+/** `config.auth: true`: this route needs a token, whatever the plugin's `optional`. */
+const REQUIRED: RoutePlan = Object.freeze({ guard: undefined, optional: false });
+/** No `config.auth` on a global plugin: the plugin's own `optional` decides. */
+const INHERITED: RoutePlan = Object.freeze({ guard: undefined, optional: undefined });
 const KEYS = new Set(['scopes', 'roles', 'guard', 'optional']);
 const plans = new WeakMap<object, RoutePlan>();
 
@@ -31,7 +38,7 @@ function compile(value: Exclude<RouteAuthConfig, boolean>): RoutePlan {
     guards.push(value.guard);
   }
   if (value.optional !== undefined && typeof value.optional !== 'boolean') invalid('.optional must be a boolean');
-  return Object.freeze({ guard: guards.length > 1 ? allOf(...guards) : guards[0], optional: value.optional === true });
+  return Object.freeze({ guard: guards.length > 1 ? allOf(...guards) : guards[0], optional: value.optional });
 }
 
 /**
@@ -40,8 +47,8 @@ function compile(value: Exclude<RouteAuthConfig, boolean>): RoutePlan {
  */
 export function routePlan(value: RouteAuthConfig | undefined | null, global: boolean): RoutePlan | undefined {
   if (value === false) return undefined;
-  if (value === undefined || value === null) return global ? PROTECTED : undefined;
-  if (value === true) return PROTECTED;
+  if (value === undefined || value === null) return global ? INHERITED : undefined;
+  if (value === true) return REQUIRED;
   let plan = plans.get(value);
   if (!plan) {
     plan = compile(value);

@@ -22,10 +22,12 @@ export interface AuthPayload extends JWTPayload {}
 
 /**
  * Per-route authentication, in the route's `config.auth`:
- * - `true`: authenticate this route (what `global: false` needs to protect a route);
+ * - `true`: authenticate this route and require a token, even under a plugin registered with
+ *   `optional: true` (what `global: false` needs to protect a route);
  * - `false`: do not authenticate this route even when the plugin is global (e.g. `/health`);
  * - an object: authenticate, then check `scopes` (all), `roles` (all) and `guard`;
- *   `optional: true` lets requests without a token through (`request.auth` stays `null`).
+ *   `optional: true` lets requests without a token through (`request.auth` stays `null`),
+ *   `optional: false` requires a token; without `optional`, the plugin's option decides.
  *
  * @example
  * ```ts
@@ -42,7 +44,10 @@ export type RouteAuthConfig =
       roles?: string[];
       /** Any core guard, e.g. from a shared policy module. */
       guard?: Guard;
-      /** A request without a token continues unauthenticated; a bad token is still refused. */
+      /**
+       * `true`: a request without a token continues unauthenticated (a bad token is still
+       * refused); `false`: a token is required. Default: the plugin's `optional`.
+       */
       optional?: boolean;
     };
 

@@ -69,6 +69,12 @@ export function guard(rule: GuardLike): GuardMiddleware {
 const factories = core.guardFactories<GuardMiddleware, AuthPayload>(guard);
 
 /**
+ * Requires an authenticated request: 401 without a token, even under `optional: true`.
+ * @example router.get('/me', requireAuth(), handler)
+ */
+export const requireAuth = factories.requireAuth;
+
+/**
  * Requires every one of `scopes` (from `scope` or `scp`).
  * @example router.get('/orders', requireScopes('read:orders'), handler)
  */

@@ -16,6 +16,7 @@
 export { auth, type AuthMiddleware } from './auth.js';
 export {
   guard,
+  requireAuth,
   requireScopes,
   requireAnyScope,
   requireRoles,

@@ -1,16 +1,19 @@
 /**
  * One place that decides what happens to an error: answer it, or throw it to Koa.
  */
-import { errorResponse, isBearerError } from '@bearer-guard/core';
+import { errorResponse, forwardedError, isBearerError } from '@bearer-guard/core';
 import type { Context } from 'koa';
 
 /**
  * Answers a bearer-guard error with its status, headers and JSON body, without calling `next`.
  * Rethrows when errors are forwarded or when it is not a bearer-guard error: Koa's error path
- * (your error middleware, or Koa's default handler) then sees it.
+ * (your error middleware, or Koa's default handler) then sees it. A forwarded error is safe for
+ * any handler, Koa's default one included: its `message` and `stack` carry only the generic
+ * description (the server-side explanation is in `detail`).
  */
 export function handleError(error: unknown, ctx: Context, forward: boolean): void {
-  if (forward || !isBearerError(error)) throw error;
+  if (!isBearerError(error)) throw error;
+  if (forward) throw forwardedError(error);
   const { status, headers, body } = errorResponse(error);
   ctx.status = status;
   ctx.set(headers);

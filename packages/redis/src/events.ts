@@ -15,8 +15,11 @@ export type RedisRevocationEvent =
   | { type: 'sync'; entries: number; loaded: number; writtenBack: number; durationMs: number }
   /** A re-sync after a reconnect, and its write-back, finished: the replica is trusted again. */
   | { type: 'resynced'; entries: number; loaded: number; writtenBack: number; durationMs: number }
-  /** An entry joined the replica: revoked here (`local`) or announced by another instance (`remote`). */
-  | { type: 'revoked'; jti: string; expiresAt: number; origin: 'local' | 'remote' }
+  /**
+   * An entry joined the replica: revoked here (`local`) or announced by another instance
+   * (`remote`); `issuer` when the entry is scoped to one issuer's tokens.
+   */
+  | { type: 'revoked'; jti: string; issuer: string | undefined; expiresAt: number; origin: 'local' | 'remote' }
   /** The subscription to Redis dropped; the replica is served for at most `maxStaleness`. */
   | { type: 'disconnected'; error?: Error }
   /**

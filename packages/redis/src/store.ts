@@ -10,12 +10,11 @@
  */
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuthUnavailableError, type JWTPayload, type RevocationStore } from '@bearer-guard/core';
+import { AuthUnavailableError, checkRevokeArguments, DenyList, type JWTPayload, type RevocationStore } from '@bearer-guard/core';
 import { createOwnedClient, duplicateForSubscriber, reconnectDelay, shutdown, withTimeout } from './connection.js';
 import { createReporter } from './events.js';
 import { resolveConnection, resolveStoreOptions, type RedisClient, type RedisConnection, type RedisRevocationStoreOptions } from './options.js';
-import { decodeMessage, encodeMessage, keySpace, parseStoredExp } from './protocol.js';
-import { Replica } from './replica.js';
+import { decodeMessage, encodeMessage, entryKey, keySpace, parseEntryKey, parseStoredExp } from './protocol.js';
 
 /**
  * Where the store stands:
@@ -30,7 +29,7 @@ export type RedisRevocationState = 'loading' | 'synced' | 'stale' | 'closed';
 /** A {@link RevocationStore} on Redis, with its lifecycle. */
 export interface RedisRevocationStore extends RevocationStore {
   /**
-   * True when `payload.jti` is revoked. Answered from the local replica, synchronously: no Redis
+   * True when `payload.jti` is revoked (for every issuer, or for `payload.iss`). Answered from the local replica, synchronously: no Redis
    * round trip. Returns a promise only while the initial load is under way. Throws
    * `AuthUnavailableError('revocation_unavailable')` (503) when the replica cannot be trusted
    * and the failure policy is `'deny'`.
@@ -40,10 +39,14 @@ export interface RedisRevocationStore extends RevocationStore {
    * Revokes `jti` until `expiresAt` (the token's `exp`, seconds since the epoch) plus
    * `clockTolerance`: written to Redis (`SET … PXAT`), announced to every instance (`PUBLISH`)
    * and added to this instance's replica at once. A token already past that deadline is ignored.
-   * Rejects when Redis does not confirm within `commandTimeout`; this instance refuses the token
-   * anyway, and writes it back to Redis at its next re-sync.
+   * With `issuer` (the token's `iss`), only that issuer's token with this `jti` is refused; pass
+   * it whenever verifiers accept several issuers. Rejects when Redis does not confirm within
+   * `commandTimeout`; this instance refuses the token anyway, and writes it back to Redis at its
+   * next re-sync.
    */
-  revoke(jti: string, expiresAt: number): Promise<void>;
+  revoke(jti: string, expiresAt: number, issuer?: string): Promise<void>;
+  /** Seconds an entry is kept past its token's `exp` (the `clockTolerance` option). */
+  readonly retention: number;
   /** Resolves once the initial load is done; rejects only if the store is closed first. */
   readonly ready: Promise<void>;
   /** Entries in the local replica (expired ones are dropped first). */
@@ -81,7 +84,8 @@ function asError(value: unknown): Error {
  * const revocation = redisRevocationStore({ url: process.env.REDIS_URL });
  * app.use(auth({ issuer, audience, revocation }));
  * // on logout, or from an admin route:
- * await revocation.revoke(req.auth.payload.jti, req.auth.payload.exp);
+ * const { jti, exp, iss } = req.auth.payload;
+ * await revocation.revoke(jti, exp, iss);
  * ```
  */
 export function redisRevocationStore(connection: RedisConnection, options: RedisRevocationStoreOptions = {}): RedisRevocationStore {
@@ -89,7 +93,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
   const o = resolveStoreOptions(options);
   const keys = keySpace(o.keyPrefix, o.channel);
   const report = createReporter(o.onEvent, o.logger, o.failurePolicy);
-  const replica = new Replica(o.clockTolerance);
+  const replica = new DenyList(o.clockTolerance);
   const owned = userClient === undefined;
   const main: RedisClient = userClient ?? createOwnedClient(url as string);
   const createdAt = Date.now();
@@ -133,7 +137,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
     report({ type: 'stale', policy: o.failurePolicy, sinceMs: now - (everSynced ? trustedAt : createdAt) });
   }
 
-  function answer(jti: string): boolean {
+  function answer(jti: string, issuer: string | undefined): boolean {
     const now = Date.now();
     if (!trusted(now)) {
       noteStale(now);
@@ -146,7 +150,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
         throw new AuthUnavailableError('revocation_unavailable', `revocation list cannot be trusted: ${why}`);
       }
     }
-    return replica.has(jti, now / 1000);
+    return replica.has(jti, issuer, now / 1000);
   }
 
   // --- subscription -------------------------------------------------------------------------
@@ -157,8 +161,8 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       report({ type: 'error', stage: 'message', error: new Error(`ignored a malformed message on ${keys.channel}`) });
       return;
     }
-    if (replica.add(revocation.jti, revocation.exp, nowSec())) {
-      report({ type: 'revoked', jti: revocation.jti, expiresAt: revocation.exp, origin: 'remote' });
+    if (replica.add(revocation.jti, revocation.exp, revocation.iss, nowSec())) {
+      report({ type: 'revoked', jti: revocation.jti, issuer: revocation.iss, expiresAt: revocation.exp, origin: 'remote' });
     }
   }
 
@@ -213,13 +217,13 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
 
   /** Writes back what the replica holds and Redis lacks (a Redis restarted without persistence). */
   async function writeBack(seen: ReadonlySet<string>): Promise<number> {
-    const missing = [...replica.live(nowSec())].filter(([jti]) => !seen.has(jti));
+    const missing = [...replica.live(nowSec())].filter(({ jti, issuer }) => !seen.has(entryKey(keys, jti, issuer)));
     let written = 0;
     for (let i = 0; i < missing.length && !closed; i += WRITE_BACK_BATCH) {
       const batch = missing.slice(i, i + WRITE_BACK_BATCH);
       const replies = await Promise.all(
-        batch.map(([jti, exp]) =>
-          main.set(keys.keyPrefix + jti, String(exp), {
+        batch.map(({ jti, issuer, exp }) =>
+          main.set(entryKey(keys, jti, issuer), String(exp), {
             expiration: { type: 'PXAT', value: Math.ceil(replica.deadline(exp) * 1000) },
             condition: 'NX',
           }),
@@ -227,7 +231,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       );
       // Only the instance whose SET created the key announces it: one message per entry, not per instance.
       const created = batch.filter((_, j) => String(replies[j]) === 'OK');
-      await Promise.all(created.map(([jti, exp]) => main.publish(keys.channel, encodeMessage(jti, exp))));
+      await Promise.all(created.map(({ jti, issuer, exp }) => main.publish(keys.channel, encodeMessage(jti, exp, issuer))));
       written += created.length;
     }
     return written;
@@ -245,11 +249,11 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       const now = nowSec();
       names.forEach((name, i) => {
         const exp = parseStoredExp(values[i]);
-        if (exp === undefined) return; // expired between SCAN and MGET, or not ours
-        const jti = name.slice(keys.keyPrefix.length);
-        seen.add(jti);
+        const entry = parseEntryKey(keys, name);
+        if (exp === undefined || entry === undefined) return; // expired between SCAN and MGET, or not ours
+        seen.add(name);
         loaded++;
-        replica.add(jti, exp, now);
+        replica.add(entry.jti, exp, entry.issuer, now);
       });
     }
     return { loaded, seen };
@@ -360,25 +364,23 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
 
   return {
     isRevoked(payload) {
-      const jti = payload.jti;
-      if (typeof jti !== 'string') return false;
-      if (!everSynced && !closed && Date.now() - createdAt < o.connectTimeoutMs) return startup.then(() => answer(jti));
-      return answer(jti);
+      const jti = Object.hasOwn(payload, 'jti') ? payload.jti : undefined;
+      if (typeof jti !== 'string' || jti.length === 0) return false;
+      const iss = Object.hasOwn(payload, 'iss') && typeof payload.iss === 'string' ? payload.iss : undefined;
+      if (!everSynced && !closed && Date.now() - createdAt < o.connectTimeoutMs) return startup.then(() => answer(jti, iss));
+      return answer(jti, iss);
     },
-    async revoke(jti, expiresAt) {
-      if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('revoke: `jti` must be a non-empty string');
-      if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
-        throw new TypeError('revoke: `expiresAt` must be a finite number of seconds since the epoch');
-      }
+    async revoke(jti, expiresAt, issuer) {
+      checkRevokeArguments(jti, expiresAt, issuer);
       if (closed) throw new Error('@bearer-guard/redis: revoke() on a closed store');
       const deadline = replica.deadline(expiresAt);
       if (deadline <= nowSec()) return; // the token is dead already: nothing to remember
-      if (replica.add(jti, expiresAt, nowSec())) report({ type: 'revoked', jti, expiresAt, origin: 'local' });
+      if (replica.add(jti, expiresAt, issuer, nowSec())) report({ type: 'revoked', jti, issuer, expiresAt, origin: 'local' });
       try {
         const write = main
           .multi()
-          .set(keys.keyPrefix + jti, String(expiresAt), { expiration: { type: 'PXAT', value: Math.ceil(deadline * 1000) } })
-          .publish(keys.channel, encodeMessage(jti, expiresAt))
+          .set(entryKey(keys, jti, issuer), String(expiresAt), { expiration: { type: 'PXAT', value: Math.ceil(deadline * 1000) } })
+          .publish(keys.channel, encodeMessage(jti, expiresAt, issuer))
           .exec();
         await withTimeout(write, o.commandTimeoutMs, () => new Error(`no answer from Redis within ${o.commandTimeoutMs} ms`));
       } catch (error) {
@@ -390,6 +392,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       }
     },
     ready,
+    retention: o.clockTolerance,
     get size() {
       replica.sweep(nowSec());
       return replica.size;

@@ -61,6 +61,27 @@ describe('revoke', () => {
     expect(JSON.parse(messages[0] as string)).toEqual({ jti: id, exp });
   });
 
+  it('scoped to an issuer: <prefix>revoked-by:<base64url(iss)>:<jti>, refusing only that issuer\'s token, everywhere', async () => {
+    const keyPrefix = uniquePrefix();
+    const store = open({ keyPrefix, clockTolerance: 30 });
+    const other = open({ keyPrefix });
+    await Promise.all([store.ready, other.ready]);
+    expect(store.retention).toBe(30);
+    const id = jti();
+    const exp = expIn(300);
+    const tenant = 'https://tenant-b.example/';
+    await store.revoke(id, exp, tenant);
+    const key = `${keyPrefix}revoked-by:${Buffer.from(tenant).toString('base64url')}:${id}`;
+    expect(await admin.get(key)).toBe(String(exp));
+    expect(await admin.exists(`${keyPrefix}revoked:${id}`)).toBe(0);
+    await waitFor(() => other.isRevoked({ iss: tenant, jti: id }) === true, 1000, 'the scoped revocation on the other instance');
+    expect([other.isRevoked({ iss: 'https://tenant-a.example/', jti: id }), other.isRevoked({ jti: id })]).toEqual([false, false]);
+    const late = open({ keyPrefix });
+    await late.ready;
+    expect([late.isRevoked({ iss: tenant, jti: id }), late.isRevoked({ iss: 'https://tenant-a.example/', jti: id })]).toEqual([true, false]);
+    await expect(store.revoke(id, exp, '')).rejects.toThrow('revoke: `issuer` must be a non-empty string when given');
+  });
+
   it('answers from the replica synchronously: no Redis round trip', async () => {
     const store = open({ keyPrefix: uniquePrefix() });
     await store.ready;

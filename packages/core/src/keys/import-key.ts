@@ -2,7 +2,8 @@
  * The `publicKey` and `secret` options: every textual form a tutorial may hand us, turned into
  * one KeyObject at start-up, with configuration mistakes reported as TypeErrors naming the option.
  */
-import { createPublicKey, createSecretKey, KeyObject, X509Certificate } from 'node:crypto';
+import { isUtf8 } from 'node:buffer';
+import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, X509Certificate } from 'node:crypto';
 import { importJwk, toVerificationKey, type JWK } from './jwk.js';
 import { isOpenSshPublicKey, parseOpenSshPublicKey } from './openssh.js';
 import type { VerificationKey } from './verification-key.js';
@@ -75,26 +76,72 @@ export function importPublicKey(value: unknown, allowed?: ReadonlySet<string>): 
   return result;
 }
 
+/** True when `der` parses as a public key, a certificate or a private key (DER). */
+function isDerKey(der: Buffer): boolean {
+  if (der.length < 32 || der[0] !== 0x30) return false; // every such structure is a DER SEQUENCE
+  const attempts: (() => unknown)[] = [
+    () => createPublicKey({ key: der, format: 'der', type: 'spki' }),
+    () => createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),
+    () => new X509Certificate(der),
+    () => createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }),
+    () => createPrivateKey({ key: der, format: 'der', type: 'pkcs1' }),
+  ];
+  return attempts.some((attempt) => {
+    try {
+      attempt();
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** True when `text` is JSON for a JWK or a JWKS. */
+function isJwkJson(text: string): boolean {
+  if (!text.startsWith('{')) return false;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && ('kty' in value || 'keys' in value);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * What a `secret` really is when it is key material: a PEM, an OpenSSH key, a JWK or JWKS, or
+ * DER (raw or base64). An HMAC "secret" that is a public key recreates the HS256-with-public-key
+ * confusion through configuration: anyone holding the public key could sign tokens.
+ */
+function keyMaterialKind(bytes: Uint8Array): string | undefined {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (isDerKey(buffer)) return 'a DER-encoded key';
+  if (!isUtf8(buffer)) return undefined;
+  const text = buffer.toString('utf8').trim();
+  if (PEM_LABEL.test(text)) return 'a PEM key or certificate';
+  if (isOpenSshPublicKey(text)) return 'an OpenSSH public key';
+  if (isJwkJson(text)) return 'a JWK or JWKS';
+  const compact = text.replace(/\s+/g, '');
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact) && isDerKey(Buffer.from(compact, 'base64'))) return 'a base64 DER key';
+  return undefined;
+}
+
 /**
  * Imports the `secret` option for HS256/384/512. A secret must be at least as long as the hash
  * it is used with (RFC 7518 §3.2): 32 bytes allow HS256, 48 HS384, 64 HS512.
  *
- * @throws TypeError for an empty or short secret, or a string that is really a public key
- *   (the classic algorithm-confusion mistake).
+ * @throws TypeError for an empty or short secret, or one that is really key material (a public
+ *   key as PEM, OpenSSH, JWK/JWKS JSON or DER: the classic algorithm-confusion mistake).
  */
 export function importSecret(value: unknown, allowed?: ReadonlySet<string>): VerificationKey {
   let bytes: Uint8Array;
-  if (typeof value === 'string') {
-    if (PEM_LABEL.test(value) || isOpenSshPublicKey(value.trim()) || value.trim().startsWith('{"kty"')) {
-      throw new TypeError('secret: this looks like a key, not a shared secret; use `publicKey` for public keys');
-    }
-    bytes = Buffer.from(value, 'utf8');
-  } else if (value instanceof Uint8Array) {
-    bytes = value;
-  } else {
-    throw new TypeError('secret: expected a string or a Uint8Array');
-  }
+  if (typeof value === 'string') bytes = Buffer.from(value, 'utf8');
+  else if (value instanceof Uint8Array) bytes = value;
+  else throw new TypeError('secret: expected a string or a Uint8Array');
   if (bytes.length === 0) throw new TypeError('secret: must not be empty');
+  const kind = keyMaterialKind(bytes);
+  if (kind !== undefined) {
+    throw new TypeError(`secret: this is ${kind}, not a shared secret; use \`publicKey\` or \`jwks\` for public keys (HMAC and public keys never mix)`);
+  }
   const result = toVerificationKey(createSecretKey(bytes), undefined, undefined, allowed);
   if (typeof result === 'string') {
     throw new TypeError(`secret: ${result.includes('shorter') ? `${bytes.length} bytes is too short; HS256 needs at least 32 bytes (RFC 7518 §3.2)` : result}`);

@@ -21,8 +21,16 @@ export interface JWK {
   [member: string]: unknown;
 }
 
-/** Why a JWK was not imported; `undefined` when it was. */
+/** Why a JWK was not imported: a short sentence for logs and events. */
 export type JwkRejection = string;
+
+/** JWK members that only a private or secret key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
+
+/** The private members `jwk` carries (`d`, `p`, `q`…, or `k` of a secret key); empty for a public key. */
+export function privateMembers(jwk: object): string[] {
+  return PRIVATE_MEMBERS.filter((name) => Object.hasOwn(jwk, name));
+}
 
 const B64URL = /^[A-Za-z0-9_-]+$/;
 const EC_COORDINATE: Record<string, number> = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
@@ -58,9 +66,9 @@ function publicMembers(jwk: JWK): JsonWebKey | string {
 /**
  * Imports one public JWK for signature verification, or says why it cannot be used.
  *
- * Refused: non-signature keys (`use` other than `sig`, `key_ops` without `verify`), an `alg`
- * that the key type cannot do, symmetric keys, RSA below 2048 bits, unknown curves, points not
- * on their curve. `allowed` narrows the algorithms further (the `algorithms` option).
+ * Refused: keys with private members (`d`, `p`, `q`…, `k`), non-signature keys (`use` other
+ * than `sig`, `key_ops` without `verify`), an `alg` that the key type cannot do, symmetric keys,
+ * RSA below 2048 bits, unknown curves, points not on their curve. `allowed` narrows the algorithms further (the `algorithms` option).
  *
  * @param jwk - one member of a JWKS's `keys`.
  * @param allowed - the `algorithms` option, when set.
@@ -70,6 +78,9 @@ function publicMembers(jwk: JWK): JsonWebKey | string {
 export function importJwk(jwk: unknown, allowed?: ReadonlySet<string>): VerificationKey | JwkRejection {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return 'not a JSON object';
   const k = jwk as JWK;
+  // A key set that publishes private members is compromised: such a key is never used.
+  const secrets = privateMembers(k);
+  if (secrets.length > 0) return `private key material (${secrets.map((m) => `"${m}"`).join(', ')}) published: never used`;
   if (k.kid !== undefined && typeof k.kid !== 'string') return '"kid" is not a string';
   if (k.use !== undefined && k.use !== 'sig') return `"use" is ${JSON.stringify(k.use)}, not "sig"`;
   if (k.key_ops !== undefined && (!Array.isArray(k.key_ops) || !k.key_ops.includes('verify'))) {

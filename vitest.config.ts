@@ -1,17 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (file: string) => fileURLToPath(new URL(`./packages/${file}`, import.meta.url));
 
 /** Tests run against the TypeScript sources; the packaging test exercises the built output. */
-export const alias = {
-  '@bearer-guard/core': src('core'),
-  '@bearer-guard/express': src('express'),
-  '@bearer-guard/koa': src('koa'),
-  '@bearer-guard/fastify': src('fastify'),
-  '@bearer-guard/testing': src('testing'),
-  '@bearer-guard/redis': src('redis'),
-};
+export const alias = [
+  ['core', 'core/src/index.ts'],
+  ['core/guards', 'core/src/exports/guards.ts'],
+  ['core/adapter', 'core/src/exports/adapter.ts'],
+  ['core/keys', 'core/src/exports/keys.ts'],
+  ['express', 'express/src/index.ts'],
+  ['koa', 'koa/src/index.ts'],
+  ['fastify', 'fastify/src/index.ts'],
+  ['testing', 'testing/src/index.ts'],
+  ['redis', 'redis/src/index.ts'],
+].map(([name, file]) => ({ find: new RegExp(`^@bearer-guard/${name}$`), replacement: src(file as string) }));
 
 export default defineConfig({
   test: {

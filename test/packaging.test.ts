@@ -1,6 +1,7 @@
 /**
  * The built packages load both ways on this Node: `require` (CJS, which in turn requires the
- * ESM-only jose through require(esm)) and `import` (ESM), with the same named exports.
+ * ESM-only jose through require(esm)) and `import` (ESM), with the same named exports, for every
+ * entry of every exports map (core's subpaths `guards`, `adapter` and `keys` included).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -8,10 +9,17 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const packages = ['core', 'express', 'koa', 'fastify', 'testing', 'redis', 'cli'];
+/** Each package's built entries: `index` for its root, one per subpath export. */
+const entries: [pkg: string, entry: string][] = [
+  ['core', 'index'],
+  ['core', 'guards'],
+  ['core', 'adapter'],
+  ['core', 'keys'],
+  ...['express', 'koa', 'fastify', 'testing', 'redis', 'cli'].map((pkg): [string, string] => [pkg, 'index']),
+];
 
-function exportsOf(kind: 'require' | 'import', pkg: string): string[] {
-  const file = `${root}packages/${pkg}/dist/index.${kind === 'require' ? 'cjs' : 'mjs'}`;
+function exportsOf(kind: 'require' | 'import', pkg: string, entry: string): string[] {
+  const file = `${root}packages/${pkg}/dist/${entry}.${kind === 'require' ? 'cjs' : 'mjs'}`;
   const script =
     kind === 'require'
       ? `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(file)})).sort()))`
@@ -20,17 +28,23 @@ function exportsOf(kind: 'require' | 'import', pkg: string): string[] {
   return JSON.parse(out) as string[];
 }
 
-describe.each(packages)('@bearer-guard/%s build', (pkg) => {
+describe.each(entries)('@bearer-guard/%s build, entry %s', (pkg, entry) => {
   it('has ESM, CJS and both kinds of type declarations', () => {
-    for (const file of ['index.mjs', 'index.cjs', 'index.d.mts', 'index.d.cts']) {
+    for (const file of [`${entry}.mjs`, `${entry}.cjs`, `${entry}.d.mts`, `${entry}.d.cts`]) {
       expect(existsSync(`${root}packages/${pkg}/dist/${file}`), file).toBe(true);
     }
   });
 
   it('exports the same names through require and import', () => {
-    const esm = exportsOf('import', pkg).filter((name) => name !== 'module.exports');
-    const cjs = exportsOf('require', pkg).filter((name) => name !== '__esModule');
+    const esm = exportsOf('import', pkg, entry).filter((name) => name !== 'module.exports');
+    const cjs = exportsOf('require', pkg, entry).filter((name) => name !== '__esModule');
     expect(cjs).toEqual(esm);
     expect(esm.length).toBeGreaterThan(0);
   });
+});
+
+it('every adapter exports every guard of core, under the same names', () => {
+  const guards = exportsOf('import', 'core', 'guards').filter((name) => name !== 'module.exports');
+  expect(guards).toEqual(['allOf', 'anyOf', 'claimCheck', 'claimEquals', 'claimIncludes', 'guard', 'requireAnyScope', 'requireAuth', 'requirePermissions', 'requireRoles', 'requireScopes']);
+  for (const pkg of ['express', 'koa', 'fastify']) expect(exportsOf('import', pkg, 'index')).toEqual(expect.arrayContaining(guards));
 });

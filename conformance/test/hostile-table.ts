@@ -687,12 +687,22 @@ export const hostileRows: HostileRow[] = [
   // Decoded headers and payloads are shared between requests (header cache, token cache).
   {
     family: 'wiring',
-    name: 'a request cannot write to the shared header, payload or result prototype',
+    name: 'a request cannot write to the shared header, payload, result prototype, claim locations, verifier or binding',
     route: 'header-shape',
     token: (k) => k.sign({ header: { ext: { tenant: 'acme' } } }),
     expect: f1({
       ...ok('header-shape'),
-      body: { route: 'header-shape', sub: 'user-1', authenticated: true, headerWritable: false, tenant: 'acme', payloadWritable: false, sharedPrototypeWritable: false },
+      body: {
+        route: 'header-shape',
+        sub: 'user-1',
+        authenticated: true,
+        headerWritable: false,
+        tenant: 'acme',
+        payloadWritable: false,
+        sharedPrototypeWritable: false,
+        claimLocationsWritable: false,
+        bindingWritable: false,
+      },
     }),
   },
   // Revocation: an empty jti names nothing; one tenant cannot revoke another's token.

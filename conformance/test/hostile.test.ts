@@ -58,6 +58,7 @@ runTable<Kit>({
   mounts: [
     { prefix: 'prop', options: { jwksUri: ISOLATED_JWKS_URI } },
     { prefix: 'propbody', options: { jwksUri: ISOLATED_JWKS_URI, tokenLocations: ['header', 'body'] } },
+    { prefix: 'propopt', options: { jwksUri: ISOLATED_JWKS_URI, optional: true } },
     // Forwarded errors with no error handler of the app's own: the framework's default renders them.
     { prefix: 'bare', options: { jwksUri: ISOLATED_JWKS_URI, forwardErrors: true }, appErrorHandler: false },
   ],
@@ -339,6 +340,35 @@ function wiring(t: TargetContext): void {
     checkHygiene(scoped.res, DETAILS, 'forwarded 403');
   });
 
+  // What a prototype-pollution gadget elsewhere in the app could plant: none of it opens a route.
+  it('an `auth`, `optional` or `global` on Object.prototype authenticates nothing', async () => {
+    const planted: Record<string, unknown> = {
+      auth: { payload: { sub: LEAK_MARKER, scope: 'read:orders admin', roles: ['admin'] }, header: { alg: 'none' }, token: 'x' },
+      optional: true,
+      global: false,
+    };
+    for (const [name, value] of Object.entries(planted)) {
+      Object.defineProperty(Object.prototype, name, { value, configurable: true, writable: true, enumerable: false });
+    }
+    try {
+      for (const path of ['/prop/protected', '/prop/scoped', '/propopt/scoped', '/propopt/roles', '/propopt/require-auth']) {
+        const route = path;
+        const { res, id } = await request(t, path, []);
+        expectCleanRefusal(res, [401], `polluted, ${route}`);
+        expect(res.json, route).toEqual({ error: 'unauthorized', error_description: 'Authentication is required' });
+        expect(t.handlerRan(id), route).toBe(false);
+        checkHygiene(res, [LEAK_MARKER], route);
+      }
+      // Fastify reads route config.auth: `false` inherited from the prototype must not open the route.
+      (Object.prototype as Record<string, unknown>).auth = false;
+      const { res, id } = await request(t, '/prop/protected', []);
+      expectCleanRefusal(res, [401], 'polluted config.auth');
+      expect(t.handlerRan(id)).toBe(false);
+    } finally {
+      for (const name of Object.keys(planted)) delete (Object.prototype as Record<string, unknown>)[name];
+    }
+  });
+
   it('an "aud" on Object.prototype does not stand in for a token\'s missing one', async () => {
     const token = makeKit!({ issuer: t.issuer(), endpoint: t.endpoint('prop') }).sign({ claims: { aud: undefined } });
     Object.defineProperty(Object.prototype, 'aud', { value: 'orders', configurable: true, writable: true, enumerable: false });
@@ -355,12 +385,24 @@ function wiring(t: TargetContext): void {
 
 describe.each(targets)('%s refuses at start-up what would reopen an attack', (_target, factory) => {
   const refused: [string, Record<string, unknown>, string][] = [
-    ['a public key given as `secret`', { secret: PUBLIC_PEM }, 'secret: this is a PEM key or certificate, not a shared secret'],
-    ['a realm that is not printable ASCII', { secret: 's'.repeat(32), realm: 'api\r\nX-Injected: 1' }, '`realm` must be a non-empty string of printable ASCII'],
-    ['a private key in `jwks`', { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }] } }, '`jwks`.keys[0] holds private key material ("d")'],
+    [
+      'a public key given as `secret`',
+      { secret: PUBLIC_PEM },
+      'bearer-guard: `secret` is a PEM key or certificate, not a shared secret: use `publicKey` or `jwks` for public keys (HMAC and public keys never mix)',
+    ],
+    [
+      'a realm that is not printable ASCII',
+      { secret: 's'.repeat(32), realm: 'api\r\nX-Injected: 1' },
+      'bearer-guard: `realm` must be a non-empty string of printable ASCII without quotes or backslashes',
+    ],
+    [
+      'a private key in `jwks`',
+      { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'x', y: 'y', d: 'd' }] } },
+      'bearer-guard: `jwks.keys[0]` holds private key material ("d"): give the verifier only the public keys',
+    ],
   ];
   it.each(refused)('%s', async (_name, options, message) => {
     const start = factory({ mounts: [{ prefix: 'x', options: { issuer: ISSUER, audience: 'orders', ...options } }], hit: () => {} });
-    await expect(start).rejects.toThrow(message);
+    await expect(start).rejects.toThrow(new TypeError(message));
   });
 });

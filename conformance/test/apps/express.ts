@@ -31,7 +31,7 @@ export function expressApp(express: ExpressModule): AppFactory {
       for (const [route, guard] of routeGuards(adapter)) {
         const handler: RequestHandler = (req, res) => {
           hit(rowId(req.headers));
-          res.json(handlerBody(route, req.auth));
+          res.json(handlerBody(route, req.auth, req));
         };
         const stack = guard ? [guard, handler] : [handler];
         router.get(`/${route}`, ...stack);

@@ -30,7 +30,7 @@ export function fastifyApp(fastify: (options: { logger: boolean }) => FastifyIns
               ...(config !== undefined ? { config: { auth: config as never } } : guard ? { onRequest: guard } : {}),
               handler: async (request) => {
                 hit(rowId(request.headers));
-                return handlerBody(route, request.auth);
+                return handlerBody(route, request.auth, request);
               },
             });
           }

@@ -35,7 +35,7 @@ export function koaApp(KoaClass: new () => Koa): AppFactory {
       for (const [route, guard] of routeGuards(adapter)) {
         const handler: Middleware = (ctx) => {
           hit(rowId(ctx.headers));
-          ctx.body = handlerBody(route, ctx.state.auth);
+          ctx.body = handlerBody(route, ctx.state.auth, ctx);
         };
         const stack = guard ? [guard, handler] : [handler];
         router.get(`/${route}`, ...stack);

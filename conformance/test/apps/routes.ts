@@ -3,29 +3,18 @@
  * from each adapter's guard factories (which have the same names everywhere).
  */
 import * as core from '@bearer-guard/core';
+import type * as guards from '@bearer-guard/core/guards';
 import type { AuthOptions, Guard } from '@bearer-guard/core';
 import type { RouteName } from '../table.js';
 
-/** The guard factories every adapter exports, returning its own middleware type `M`. */
-export interface GuardFactories<M extends core.GuardLike> {
-  guard(rule: Guard): M;
-  requireAuth(): M;
-  requireScopes(...scopes: string[]): M;
-  requireAnyScope(...scopes: string[]): M;
-  requireRoles(...roles: string[]): M;
-  requirePermissions(...permissions: string[]): M;
-  claimEquals(name: string, value: string | number | boolean | null): M;
-  claimIncludes(name: string, ...values: string[]): M;
-  claimCheck(predicate: (payload: Readonly<core.JWTPayload>) => boolean | Promise<boolean>, description?: string): M;
-  allOf(...guards: core.GuardLike[]): M;
-  anyOf(...guards: core.GuardLike[]): M;
-}
+/** The guards every adapter exports (the same functions everywhere, re-exported from core). */
+export type GuardFactories = typeof guards;
 
 /** A core policy, used through `guard()`. */
 const corePolicy = core.allOf(core.requireScopes('read:orders'), core.claimEquals('tenant', 'acme'));
 
 /** The guard of each route (`protected` has none), as middleware of one adapter. */
-export function routeGuards<M extends core.GuardLike>(a: GuardFactories<M>): [RouteName, M | undefined][] {
+export function routeGuards(a: GuardFactories): [RouteName, Guard | undefined][] {
   return [
     ['protected', undefined],
     ['scoped', a.requireScopes('read:orders')],
@@ -91,18 +80,23 @@ export const METHODS = ['GET', 'POST', 'OPTIONS'] as const;
  * payload object looks from the handler: a `"__proto__"` member of a hostile payload must stay an
  * own property, never become the prototype (and never lend it a `scope`).
  */
-export function handlerBody(route: string, auth: { payload: { sub?: string }; header: object } | null | undefined) {
+export function handlerBody(route: string, auth: { payload: { sub?: string }; header: object } | null | undefined, request?: object) {
   const body = { route, sub: auth?.payload.sub ?? null, authenticated: auth != null };
   if (route === 'header-shape' && auth) {
-    // What a request's code could change for the next request with the same header or token:
-    // every write must fail (the objects are shared, so they are frozen).
+    // What a request's code could change for the next request with the same header or token, or
+    // for every request of the verifier: every write must fail (the objects are shared, so frozen).
     const ext = (auth.header as { ext?: object }).ext ?? {};
+    const proto = Object.getPrototypeOf(auth) as object;
+    const locations = Object.getOwnPropertySymbols(proto).map((s) => (proto as Record<symbol, { rolesClaim: string[] }>)[s]);
+    const binding = request && (request as Record<symbol, { verifier: object } | undefined>)[Symbol.for('bearer-guard.binding')];
     return {
       ...body,
       headerWritable: Reflect.set(ext, 'tenant', 'evil'),
       tenant: (ext as { tenant?: unknown }).tenant ?? null,
       payloadWritable: Reflect.set(auth.payload, 'sub', 'evil'),
-      sharedPrototypeWritable: Reflect.set(Object.getPrototypeOf(auth) as object, 'injected', true),
+      sharedPrototypeWritable: Reflect.set(proto, 'injected', true),
+      claimLocationsWritable: locations.some((l) => Reflect.set(l.rolesClaim, 0, 'groups') || Reflect.set(l, 'rolesClaim', ['groups'])),
+      bindingWritable: binding === undefined || Reflect.set(binding, 'runGuard', () => undefined) || Reflect.set(binding.verifier, 'authorize', async () => undefined),
     };
   }
   if (route !== 'payload-shape' || !auth) return body;

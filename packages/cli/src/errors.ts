@@ -40,9 +40,9 @@ export function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
 }
 
-/** The message of any thrown value, on one line. */
+/** The message of any thrown value, on one line, without core's own `bearer-guard: ` prefix (the CLI adds its own). */
 export function messageOf(error: unknown): string {
-  return oneLine(error instanceof Error ? error.message : String(error));
+  return oneLine(error instanceof Error ? error.message : String(error)).replace(/^bearer-guard: /, '');
 }
 
 /** Runs `task`, naming `source` in the message of the failure it may throw. */

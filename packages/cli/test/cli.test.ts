@@ -68,7 +68,7 @@ describe.concurrent('usage errors: exit 2, one line on stderr', () => {
     [['sign', '--secret', 'hunter2-hunter2-hunter2-hunter2-hunter2'], 'bearer-guard: --secret is not accepted: a secret on the command line ends up in shell history and in `ps` output; use --secret-env VAR or --secret-file FILE'],
     [['sign', '--secret-env', 'A', '--secret-file', 'b'], 'bearer-guard: give --secret-env or --secret-file, not both'],
     [['sign', '--secret-env', 'S', '--claim', 'novalue'], 'bearer-guard: sign: --claim expects name=value, got "novalue"'],
-    [['sign', '--secret-env', 'S', '--exp', 'later'], "bearer-guard: sign: --exp: expected seconds (a number ≥ 0) or a duration such as '30s', '5m', '1h'; got \"later\""],
+    [['sign', '--secret-env', 'S', '--exp', 'later'], "bearer-guard: sign: `--exp` must be seconds (a number ≥ 0) or a duration such as '500ms', '30s', '5m', '2 days'; got \"later\""],
   ])('%j', async (args, message) => {
     const result = await cli(args, { cwd, env: { S: 'x'.repeat(32) } });
     expect(result.code).toBe(2);

@@ -4,6 +4,17 @@
  * does a member that some other code added to `Object.prototype`.
  */
 
+/**
+ * `JSON.parse` with every object made without a prototype: a member a fetched document (JWKS,
+ * discovery metadata, a pub/sub message) lacks reads as undefined, whatever other code added to
+ * `Object.prototype`.
+ */
+export function parseJsonWithoutPrototypes(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown) =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.assign(Object.create(null) as object, value) : value,
+  );
+}
+
 /** `object[name]` when it is an own property of `object`; `undefined` otherwise (never inherited). */
 export function own(object: object, name: string): unknown {
   return Object.hasOwn(object, name) ? (object as Record<string, unknown>)[name] : undefined;

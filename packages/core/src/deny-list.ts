@@ -24,13 +24,19 @@ function entryKey(jti: string, issuer: string | undefined): string {
  * Checks the arguments of `RevocationStore.revoke`.
  * @throws TypeError naming the argument that is wrong.
  */
-export function checkRevokeArguments(jti: unknown, expiresAt: unknown, issuer: unknown): void {
+export function checkRevokeArguments(jti: unknown, expiresAt: unknown, issuer: unknown, issuerRequired = false): void {
   if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('revoke: `jti` must be a non-empty string');
   if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
     throw new TypeError('revoke: `expiresAt` must be a finite number of seconds since the epoch');
   }
   if (issuer !== undefined && (typeof issuer !== 'string' || issuer.length === 0)) {
     throw new TypeError('revoke: `issuer` must be a non-empty string when given');
+  }
+  if (issuer === undefined && issuerRequired) {
+    throw new TypeError(
+      "revoke: this store serves a verifier that accepts several issuers: name the token's issuer, revoke(jti, exp, iss), " +
+        "so that one issuer's jti cannot revoke another's token",
+    );
   }
 }
 
@@ -45,9 +51,13 @@ export class DenyList {
     this.retention = retention;
   }
 
-  /** Seconds since the epoch after which an entry for a token expiring at `exp` may go. */
+  /**
+   * Seconds since the epoch after which an entry for a token expiring at `exp` may go. Rounded up
+   * to a whole second: verifiers compare `exp` with the current whole second, so they accept a
+   * token until `ceil(exp + tolerance)`.
+   */
   deadline(exp: number): number {
-    return exp + this.retention;
+    return Math.ceil(exp + this.retention);
   }
 
   /**

@@ -239,8 +239,9 @@ export function errorResponse(error: BearerError): BearerErrorResponse {
  * The error an adapter hands to the framework's own error path when `forwardErrors` is on: a
  * view of `error` that is safe for any error handler, the framework's default one included.
  *
- * - `message` is the generic client-facing description, and `stack` starts with it (Express's
- *   and Koa's default handlers print `stack`), so neither carries the server-side reason;
+ * - `message` is the generic client-facing description, and `stack` is only that line, without
+ *   frames (Express's and Koa's default handlers print `stack`; the frames would name the check
+ *   that failed), so neither carries the server-side reason;
  * - `status`, `statusCode`, `headers`, `body`, `reason` and `cause` read through to `error`;
  * - `detail` keeps the full server-side explanation (`error.message`), for logs only;
  * - it has no enumerable own property, so `JSON.stringify(err)` and `{ ...err }` show nothing.
@@ -249,8 +250,8 @@ export function errorResponse(error: BearerError): BearerErrorResponse {
  */
 export function forwardedError(error: BearerError): BearerError {
   const detail = error.detail;
-  const frames = (error.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line));
-  const stack = [`${error.name}: ${error.description}`, ...frames].join('\n');
+  // No frames either: which function threw (checkClaims, checkTimes…) would tell the reason.
+  const stack = `${error.name}: ${error.description}`;
   const hidden = (value: string) => ({ value, enumerable: false, writable: true, configurable: true });
   return Object.create(error, { message: hidden(error.description), stack: hidden(stack), detail: hidden(detail) }) as BearerError;
 }

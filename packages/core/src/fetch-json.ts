@@ -8,6 +8,7 @@
  * requested, which keeps a compromised or misconfigured redirect from pointing key retrieval at
  * another host).
  */
+import { parseJsonWithoutPrototypes } from './claim-path.js';
 
 /** What went wrong with a fetch; discovery uses it to decide whether to try the next URL. */
 export type FetchJsonErrorKind = 'status' | 'too_large' | 'invalid_json' | 'timeout' | 'network' | 'aborted';
@@ -113,7 +114,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
     const bytes = await readBounded(url, response, options.maxBytes);
     let body: unknown;
     try {
-      body = JSON.parse(bytes.toString('utf8'));
+      body = parseJsonWithoutPrototypes(bytes.toString('utf8'));
     } catch (error) {
       throw new FetchJsonError(url, 'invalid_json', 'response is not JSON', { status: 200, cause: error });
     }

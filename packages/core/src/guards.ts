@@ -1,10 +1,15 @@
 /**
- * Authorization guards: framework-free values that each adapter turns into its own middleware.
+ * Authorization guards: framework-free values that are also every adapter's route middleware.
  * A guard sees verified claims only; a failure is always 403 `insufficient_scope`.
+ *
+ * A guard is a function: called by a framework as middleware, it hands itself to the adapter
+ * whose `auth()` saw the request (see `binding.ts`), so one `requireScopes('read')` works as
+ * Express, Koa and Fastify middleware alike, and the adapters need no guard code of their own.
  */
+import { runGuard } from './binding.js';
 import { claimValues, readClaim } from './claim-path.js';
 import { InsufficientScopeError } from './errors.js';
-import type { JWTPayload } from './jws.js';
+import type { AuthPayload, JWTPayload } from './jws.js';
 
 /** Where guards find scopes, roles and permissions; set by the verifier's options. */
 export interface ClaimLocations {
@@ -36,10 +41,20 @@ type GuardResult = GuardFailure | undefined;
 const GUARD = Symbol.for('bearer-guard.guard');
 
 /**
- * An authorization rule over verified claims. Create one with {@link requireScopes} and its
- * siblings; pass it to an adapter's guard middleware or to `verifier.authorize`.
+ * An authorization rule over verified claims, and the route middleware that checks it. Create one
+ * with {@link requireScopes} and its siblings; put it on a route of any adapter (Express and Koa
+ * middleware, a Fastify `onRequest`/`preValidation`/`preHandler` hook), in Fastify's
+ * `config.auth.guard`, or pass it to `verifier.authorize`. No `auth` on the request → 401; the
+ * rule fails → 403 `insufficient_scope`.
  */
 export interface Guard {
+  /**
+   * Runs as the middleware of the framework that calls it (`(req, res, next)`, `(ctx, next)`,
+   * `(request, reply, done)`), through the adapter whose `auth()` saw the request. Throws a
+   * TypeError naming the fix when no adapter saw it (a set-up mistake, not a 401).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the signature of every framework's middleware at once
+  (request: any, ...rest: any[]): any;
   readonly [GUARD]: true;
   /** Human-readable rule, e.g. `requireScopes(read:orders)`. */
   readonly description: string;
@@ -51,16 +66,21 @@ export interface Guard {
 
 /** True for a value made by one of the guard factories (from any loaded copy of core). */
 export function isGuard(value: unknown): value is Guard {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[GUARD] === true;
+  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[GUARD] === true;
 }
 
-function guard(description: string, scopes: readonly string[], evaluate: Guard['evaluate']): Guard {
-  return Object.freeze({ [GUARD]: true as const, description, scopes: Object.freeze([...scopes]), evaluate });
+function makeGuard(description: string, scopes: readonly string[], evaluate: Guard['evaluate']): Guard {
+  // Declared with one parameter: Express takes a four-parameter function for an error handler.
+  const middleware = function bearerGuard(request: unknown, ...rest: unknown[]): unknown {
+    return runGuard(self, request, rest);
+  };
+  const self = Object.assign(middleware, { [GUARD]: true as const, description, scopes: Object.freeze([...scopes]), evaluate });
+  return Object.freeze(self) as Guard;
 }
 
 /** RFC 6749 §3.3 scope-token: visible ASCII but `"` and `\\`; it goes into the 403 challenge. */
 const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 function names(kind: string, values: readonly string[], scopes: boolean): readonly string[] {
@@ -94,7 +114,7 @@ function membership(
   const isScope = location === 'scopeClaim';
   const wanted = names(kind, required, isScope);
   const scopes = isScope ? wanted : [];
-  return guard(`${kind}(${wanted.join(', ')})`, scopes, (payload, claims) => {
+  return makeGuard(`${kind}(${wanted.join(', ')})`, scopes, (payload, claims) => {
     // Only scope claims are space-delimited lists: "super admin" is one role, not two.
     const have = granted(payload, claims[location], isScope);
     const ok = mode === 'all' ? wanted.every((v) => have.has(v)) : wanted.some((v) => have.has(v));
@@ -109,7 +129,7 @@ function membership(
  * @example app.get('/me', requireAuth(), handler)
  */
 export function requireAuth(): Guard {
-  return guard('requireAuth()', [], () => undefined);
+  return makeGuard('requireAuth()', [], () => undefined);
 }
 
 /**
@@ -145,7 +165,7 @@ type Primitive = string | number | boolean | null;
 export function claimEquals(name: string, value: Primitive): Guard {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('claimEquals(): name must be a non-empty string');
   const description = `claimEquals(${name}, ${JSON.stringify(value)})`;
-  return guard(description, [], (payload) =>
+  return makeGuard(description, [], (payload) =>
     readClaim(payload, name) === value ? undefined : { reason: 'claim_check_failed', message: `${description} failed`, scopes: [] },
   );
 }
@@ -159,7 +179,7 @@ export function claimIncludes(name: string, ...values: string[]): Guard {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError('claimIncludes(): name must be a non-empty string');
   const wanted = names('claimIncludes', values, false);
   const description = `claimIncludes(${name}, ${wanted.join(', ')})`;
-  return guard(description, [], (payload) => {
+  return makeGuard(description, [], (payload) => {
     const have = new Set(claimValues(readClaim(payload, name), false));
     return wanted.every((v) => have.has(v)) ? undefined : { reason: 'claim_check_failed', message: `${description} failed`, scopes: [] };
   });
@@ -170,12 +190,12 @@ export function claimIncludes(name: string, ...values: string[]): Guard {
  * throws or rejects fails the guard (403); the error is kept as the `cause` for the server.
  * @example claimCheck((p) => p.email_verified === true)
  */
-export function claimCheck(predicate: (payload: JWTPayload) => boolean | Promise<boolean>, description = 'claimCheck'): Guard {
+export function claimCheck(predicate: (payload: Readonly<AuthPayload>) => boolean | Promise<boolean>, description = 'claimCheck'): Guard {
   if (typeof predicate !== 'function') throw new TypeError('claimCheck(): predicate must be a function');
   const fail = (cause?: unknown): GuardFailure => ({ reason: 'claim_check_failed', message: `${description} failed`, scopes: [], cause });
-  return guard(description, [], (payload) => {
+  return makeGuard(description, [], (payload) => {
     try {
-      const result = predicate(payload);
+      const result = predicate(payload as AuthPayload);
       if (result instanceof Promise) return result.then((ok) => (ok === true ? undefined : fail()), fail);
       return result === true ? undefined : fail();
     } catch (error) {
@@ -184,33 +204,17 @@ export function claimCheck(predicate: (payload: JWTPayload) => boolean | Promise
   });
 }
 
-/** A guard, or an adapter's guard middleware that carries its guard as `.guard`. */
-export type GuardLike = Guard | { readonly guard: Guard };
-
-/** The guard behind a guard or an adapter's guard middleware; undefined for anything else. */
-export function toGuard(value: unknown): Guard | undefined {
-  if (isGuard(value)) return value;
-  if ((typeof value === 'function' || typeof value === 'object') && value !== null) {
-    const inner = (value as { guard?: unknown }).guard;
-    if (isGuard(inner)) return inner;
-  }
-  return undefined;
-}
-
-function children(kind: string, guards: GuardLike[]): Guard[] {
+function children(kind: string, guards: Guard[]): Guard[] {
   if (guards.length === 0) throw new TypeError(`${kind}() needs at least one guard`);
-  return guards.map((g) => {
-    const guard = toGuard(g);
-    if (!guard) throw new TypeError(`${kind}(): every argument must be a guard`);
-    return guard;
-  });
+  for (const g of guards) if (!isGuard(g)) throw new TypeError(`${kind}(): every argument must be a guard`);
+  return guards;
 }
 
 /** Passes when every guard passes; the first failure decides the answer. */
-export function allOf(...guards: GuardLike[]): Guard {
+export function allOf(...guards: Guard[]): Guard {
   const list = children('allOf', guards);
   const scopes = [...new Set(list.flatMap((g) => g.scopes))];
-  return guard(`allOf(${list.map((g) => g.description).join(', ')})`, scopes, async (payload, claims) => {
+  return makeGuard(`allOf(${list.map((g) => g.description).join(', ')})`, scopes, async (payload, claims) => {
     for (const g of list) {
       const failure = await g.evaluate(payload, claims);
       // The challenge names every scope the route needs, not only the first one missing (RFC 6750 §3.1).
@@ -221,11 +225,11 @@ export function allOf(...guards: GuardLike[]): Guard {
 }
 
 /** Passes when at least one guard passes; the challenge names the scopes of every alternative. */
-export function anyOf(...guards: GuardLike[]): Guard {
+export function anyOf(...guards: Guard[]): Guard {
   const list = children('anyOf', guards);
   const scopes = [...new Set(list.flatMap((g) => g.scopes))];
   const description = `anyOf(${list.map((g) => g.description).join(', ')})`;
-  return guard(description, scopes, async (payload, claims) => {
+  return makeGuard(description, scopes, async (payload, claims) => {
     for (const g of list) {
       if ((await g.evaluate(payload, claims)) === undefined) return undefined;
     }
@@ -245,41 +249,11 @@ export async function checkGuard(guard: Guard, payload: JWTPayload, claims: Clai
 }
 
 /**
- * Every guard factory of this module, each returning `wrap(guard)`: how an adapter offers the
- * same names as its own middleware without restating them. `P` types `claimCheck`'s payload.
+ * Checks that `rule` is a guard and returns it: for a guard that comes from elsewhere (a shared
+ * policy module), so a mistake shows at start-up rather than on the first request.
+ * @example app.get('/orders', guard(policy.readOrders), handler)
  */
-export interface GuardFactories<M, P extends JWTPayload = JWTPayload> {
-  requireAuth(): M;
-  requireScopes(...scopes: string[]): M;
-  requireAnyScope(...scopes: string[]): M;
-  requireRoles(...roles: string[]): M;
-  requirePermissions(...permissions: string[]): M;
-  claimEquals(name: string, value: Primitive): M;
-  claimIncludes(name: string, ...values: string[]): M;
-  claimCheck(predicate: (payload: Readonly<P>) => boolean | Promise<boolean>, description?: string): M;
-  allOf(...guards: GuardLike[]): M;
-  anyOf(...guards: GuardLike[]): M;
-}
-
-/**
- * Builds {@link GuardFactories} around an adapter's `wrap`.
- * @example
- * ```ts
- * const factories = guardFactories((guard) => toExpressMiddleware(guard));
- * export const requireScopes = factories.requireScopes;
- * ```
- */
-export function guardFactories<M, P extends JWTPayload = JWTPayload>(wrap: (guard: Guard) => M): GuardFactories<M, P> {
-  return {
-    requireAuth: () => wrap(requireAuth()),
-    requireScopes: (...scopes) => wrap(requireScopes(...scopes)),
-    requireAnyScope: (...scopes) => wrap(requireAnyScope(...scopes)),
-    requireRoles: (...roles) => wrap(requireRoles(...roles)),
-    requirePermissions: (...permissions) => wrap(requirePermissions(...permissions)),
-    claimEquals: (name, value) => wrap(claimEquals(name, value)),
-    claimIncludes: (name, ...values) => wrap(claimIncludes(name, ...values)),
-    claimCheck: (predicate, description) => wrap(claimCheck(predicate as (payload: JWTPayload) => boolean | Promise<boolean>, description)),
-    allOf: (...guards) => wrap(allOf(...guards)),
-    anyOf: (...guards) => wrap(anyOf(...guards)),
-  };
+export function guard(rule: Guard): Guard {
+  if (!isGuard(rule)) throw new TypeError('bearer-guard: expected a guard (requireScopes(...), claimCheck(...), ...)');
+  return rule;
 }

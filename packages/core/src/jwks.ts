@@ -7,6 +7,7 @@
  */
 import type { Algorithm } from './algorithms.js';
 import { parseDuration } from './duration.js';
+import { checkKnownKeys, fail, isRecord, positiveInteger, urlOption } from './option-checks.js';
 import { AuthUnavailableError } from './errors.js';
 import { fetchJson, freshnessLifetime } from './fetch-json.js';
 import type { JwksEvent, KeyLookup, KeySource } from './key-source.js';
@@ -67,21 +68,11 @@ const NEGATIVE_CACHE_SIZE = 1000;
 const EMPTY: readonly VerificationKey[] = Object.freeze([]);
 const KNOWN_OPTIONS = new Set(Object.keys(JWKS_CACHE_DEFAULTS));
 
-function fail(option: string, message: string): never {
-  throw new TypeError(`bearer-guard: \`${option}\` ${message}`);
-}
-
 function duration(value: unknown, option: string, fallback: number, allowZero: boolean): number {
   if (value === undefined) return fallback;
-  const seconds = parseDuration(value, `bearer-guard: \`${option}\``);
+  const seconds = parseDuration(value, option);
   if (!allowZero && seconds <= 0) fail(option, 'must be greater than zero');
   return seconds;
-}
-
-function positiveInteger(value: unknown, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(option, 'must be a positive integer');
-  return value;
 }
 
 /**
@@ -93,11 +84,9 @@ function positiveInteger(value: unknown, option: string, fallback: number): numb
  */
 export function resolveJwksCacheOptions(value: unknown, prefix = 'jwksCache'): ResolvedJwksCacheOptions {
   if (value === undefined) return { ...JWKS_CACHE_DEFAULTS, headers: {} };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(prefix, 'must be an object');
-  const o = value as Record<string, unknown>;
-  for (const name of Object.keys(o)) {
-    if (!KNOWN_OPTIONS.has(name)) fail(`${prefix}.${name}`, `is not an option (known: ${[...KNOWN_OPTIONS].join(', ')})`);
-  }
+  if (!isRecord(value)) fail(prefix, 'must be an object');
+  const o = Object.assign(Object.create(null) as object, value) as Record<string, unknown>;
+  checkKnownKeys(o, KNOWN_OPTIONS, prefix);
   const d = JWKS_CACHE_DEFAULTS;
   const warmUp = o.warmUp ?? d.warmUp;
   if (typeof warmUp !== 'boolean') fail(`${prefix}.warmUp`, 'must be a boolean');
@@ -202,9 +191,7 @@ function sameKey(a: VerificationKey, b: VerificationKey): boolean {
 export function createRemoteJwks(uri: string | URL, options: RemoteJwksOptions = {}): RemoteJwks {
   const { algorithms, onEvent, ...cacheOptions } = options;
   const opts = resolveJwksCacheOptions(cacheOptions);
-  const url = typeof uri === 'string' ? URL.canParse(uri) ? new URL(uri) : undefined : uri;
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) fail('jwksUri', `must be an http(s) URL; got ${JSON.stringify(String(uri))}`);
-  const href = url.href;
+  const href = urlOption(uri, 'jwksUri').href;
 
   let keys: VerificationKey[] = [];
   let byKid = new Map<string, VerificationKey[]>();

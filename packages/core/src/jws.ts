@@ -31,6 +31,24 @@ export interface JWTPayload {
   [claim: string]: unknown;
 }
 
+/**
+ * The claims `auth.payload` is typed with, in core, in guards (`claimCheck`) and in every adapter
+ * (`req.auth`, `ctx.state.auth`, `request.auth`). Empty on purpose: augment it once in your app to
+ * type your own claims everywhere (a `.d.ts` file needs `export {}` to be a module):
+ *
+ * @example
+ * ```ts
+ * declare module '@bearer-guard/core' {
+ *   interface AuthPayload {
+ *     tenant: string;
+ *   }
+ * }
+ * claimCheck((p) => p.tenant === 'acme'); // p.tenant: string
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: an interface for users to augment
+export interface AuthPayload extends JWTPayload {}
+
 /** A compact JWS split and decoded, signature not yet checked. */
 export interface DecodedToken {
   header: JWTHeader;
@@ -78,11 +96,11 @@ function decodeJsonObject(segment: string, name: string): Record<string, unknown
   return value as Record<string, unknown>;
 }
 
-/** Freezes `value` and everything reachable from it. */
+/** Freezes `value` and everything reachable from its own properties (symbol-keyed and hidden ones too). */
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const member of Object.values(value)) deepFreeze(member);
+    for (const key of Reflect.ownKeys(value)) deepFreeze((value as Record<string | symbol, unknown>)[key]);
   }
   return value;
 }

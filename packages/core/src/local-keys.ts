@@ -3,6 +3,7 @@
  */
 import type { KeyLookup, KeySource } from './key-source.js';
 import { importJwk, privateMembers } from './keys/jwk.js';
+import { optionError } from './option-checks.js';
 import type { VerificationKey } from './keys/verification-key.js';
 
 /** A source that always offers the same single key. */
@@ -24,17 +25,15 @@ export function localJwksSource(jwks: { keys: unknown[] }, allowed?: ReadonlySet
   jwks.keys.forEach((jwk, index) => {
     const secrets = typeof jwk === 'object' && jwk !== null ? privateMembers(jwk) : [];
     if (secrets.length > 0) {
-      throw new TypeError(
-        `bearer-guard: \`jwks\`.keys[${index}] holds private key material (${secrets.map((m) => `"${m}"`).join(', ')}): ` +
-          'give the verifier only the public keys',
-      );
+      const members = secrets.map((m) => `"${m}"`).join(', ');
+      throw optionError(`jwks.keys[${index}]`, `holds private key material (${members}): give the verifier only the public keys`);
     }
     const key = importJwk(jwk, allowed);
     if (typeof key === 'string') skipped.push(`keys[${index}]: ${key}`);
     else keys.push(key);
   });
   if (keys.length === 0) {
-    throw new TypeError(`bearer-guard: \`jwks\` has no usable signature key (${skipped.join('; ') || 'empty'})`);
+    throw optionError('jwks', `has no usable signature key (${skipped.join('; ') || 'empty'})`);
   }
   const byKid = new Map<string, VerificationKey[]>();
   for (const key of keys) {

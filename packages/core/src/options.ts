@@ -6,6 +6,7 @@ import type { KeyObject } from 'node:crypto';
 import { SUPPORTED_ALGORITHMS, isHmacAlgorithm } from './algorithms.js';
 import { normalizeMediaType, type ClaimRules } from './claims.js';
 import { parseDuration } from './duration.js';
+import { callback, checkKnownKeys, fail, flag, positiveInteger, stringList, urlOption } from './option-checks.js';
 import type { BearerError } from './errors.js';
 import type { TokenLocation } from './extract-token.js';
 import type { ClaimLocations } from './guards.js';
@@ -118,44 +119,6 @@ const KNOWN = new Set<string>([
 ]);
 const LOCATIONS = new Set<string>(['header', 'query', 'body', 'cookie']);
 
-function fail(option: string, message: string): never {
-  throw new TypeError(`bearer-guard: \`${option}\` ${message}`);
-}
-
-function stringList(value: unknown, option: string, allowEmpty = false): string[] | undefined {
-  if (value === undefined) return undefined;
-  const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.some((v) => typeof v !== 'string' || v.length === 0)) {
-    fail(option, 'must be a non-empty string or an array of non-empty strings');
-  }
-  if (!allowEmpty && list.length === 0) fail(option, 'must not be empty');
-  return [...(list as string[])];
-}
-
-function httpUrl(value: unknown, option: string): string {
-  if (typeof value !== 'string') fail(option, 'must be a URL string');
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    fail(option, `is not a valid URL: ${JSON.stringify(value)}`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') fail(option, 'must be an http(s) URL');
-  return value;
-}
-
-function flag(value: unknown, option: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') fail(option, 'must be a boolean');
-  return value;
-}
-
-function callback<T>(value: unknown, option: string): T | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') fail(option, 'must be a function');
-  return value as T;
-}
-
 function resolveSource(o: AuthOptions, issuers: string[] | undefined): ResolvedOptions['source'] {
   const given = (['jwksUri', 'jwks', 'publicKey', 'secret'] as const).filter((k) => o[k] !== undefined);
   if (given.length > 1) fail(given.join('` and `'), 'cannot be combined: give exactly one key source');
@@ -172,10 +135,10 @@ function resolveSource(o: AuthOptions, issuers: string[] | undefined): ResolvedO
       return { kind: 'jwks', jwks: jwks as { keys: JWK[] } };
     }
     case 'jwksUri':
-      return { kind: 'jwksUri', jwksUri: httpUrl(o.jwksUri, 'jwksUri') };
+      return { kind: 'jwksUri', jwksUri: urlOption(o.jwksUri, 'jwksUri').href };
     default:
       if (!issuers) fail('issuer', 'is required when no key source (`jwksUri`, `jwks`, `publicKey`, `secret`) is given');
-      for (const issuer of issuers) httpUrl(issuer, 'issuer');
+      for (const issuer of issuers) urlOption(issuer, 'issuer');
       return { kind: 'discovery', issuers };
   }
 }
@@ -195,22 +158,15 @@ function resolveAlgorithms(value: unknown, source: ResolvedOptions['source']): R
   return new Set(list);
 }
 
-function positiveInteger(value: unknown, option: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) fail(option, 'must be a positive integer');
-  return value;
-}
-
 /**
  * Validates and normalizes {@link AuthOptions}.
  * @throws TypeError naming the first option that is wrong.
  */
 export function resolveOptions(options: AuthOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('bearer-guard: options must be an object');
-  for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) fail(key, 'is not an option of bearer-guard');
-  }
-  const o = options;
+  checkKnownKeys(options as Record<string, unknown>, KNOWN, '');
+  // Own members only: an option that other code put on Object.prototype is no option of ours.
+  const o = Object.assign(Object.create(null) as object, options) as AuthOptions;
   const issuers = stringList(o.issuer, 'issuer');
   const source = resolveSource(o, issuers);
   const algorithms = resolveAlgorithms(o.algorithms, source);

@@ -3,7 +3,8 @@
  */
 import { own } from './claim-path.js';
 import { checkRevokeArguments, DenyList } from './deny-list.js';
-import { parseDuration } from './duration.js';
+import { parseDuration, type Duration } from './duration.js';
+import { positiveInteger } from './option-checks.js';
 import type { JWTPayload } from './jws.js';
 
 /**
@@ -24,6 +25,11 @@ export interface RevocationStore {
    */
   revoke(jti: string, expiresAt: number, issuer?: string): Promise<void> | void;
   /**
+   * Called by a verifier that accepts several issuers: from then on `revoke` must name the
+   * token's issuer (and throws a TypeError otherwise), since their `jti`s may collide.
+   */
+  requireIssuer?(): void;
+  /**
    * Seconds an entry is kept past its token's `exp`, when the store knows it. A verifier refuses
    * a store whose retention is shorter than its `clockTolerance` (a revoked token would pass
    * again in between).
@@ -39,7 +45,7 @@ export interface MemoryRevocationStoreOptions {
    * How long past the token's `exp` an entry is kept, to cover verifiers' clock tolerance:
    * seconds or `'1m'`. Default 60 s. A verifier with a longer `clockTolerance` refuses the store.
    */
-  clockTolerance?: number | string;
+  clockTolerance?: Duration;
   /** Clock, seconds since the epoch; for tests. Default `Date.now() / 1000`. */
   now?: () => number;
 }
@@ -67,11 +73,11 @@ export interface MemoryRevocationStore extends RevocationStore {
  * ```
  */
 export function memoryRevocationStore(options: MemoryRevocationStoreOptions = {}): MemoryRevocationStore {
-  const max = options.max ?? 100_000;
-  if (!Number.isSafeInteger(max) || max < 1) throw new TypeError('memoryRevocationStore: `max` must be a positive integer');
+  const max = positiveInteger(options.max, 'memoryRevocationStore.max', 100_000);
   const now = options.now ?? (() => Date.now() / 1000);
-  const retention = options.clockTolerance === undefined ? 60 : parseDuration(options.clockTolerance, 'memoryRevocationStore: clockTolerance');
+  const retention = options.clockTolerance === undefined ? 60 : parseDuration(options.clockTolerance, 'memoryRevocationStore.clockTolerance');
   const list = new DenyList(retention);
+  let issuerRequired = false;
 
   return {
     isRevoked(payload) {
@@ -81,13 +87,16 @@ export function memoryRevocationStore(options: MemoryRevocationStoreOptions = {}
       return list.has(jti, typeof iss === 'string' ? iss : undefined, now());
     },
     revoke(jti, expiresAt, issuer) {
-      checkRevokeArguments(jti, expiresAt, issuer);
+      checkRevokeArguments(jti, expiresAt, issuer, issuerRequired);
       const t = now();
       if (list.deadline(expiresAt) <= t) return;
       if (!list.holds(jti, issuer) && list.size >= max && list.sweep(t) === 0) list.dropSoonest();
       list.add(jti, expiresAt, issuer, t);
     },
     retention,
+    requireIssuer() {
+      issuerRequired = true;
+    },
     get size() {
       return list.size;
     },

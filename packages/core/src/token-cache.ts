@@ -4,7 +4,7 @@
  * An entry is only a shortcut past the signature check; the verifier re-checks time claims,
  * the signing key's presence and revocation on every hit.
  */
-import * as crypto from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JWTHeader, JWTPayload } from './jws.js';
 import type { VerificationKey } from './keys/verification-key.js';
 
@@ -17,11 +17,9 @@ export interface CachedVerification {
   expiresAt: number;
 }
 
-const oneShotHash = (crypto as { hash?: (alg: string, data: string, enc: 'base64') => string }).hash;
-
-/** SHA-256 of the token, base64: 44 bytes of key whatever the token's size. */
+/** SHA-256 of the token, base64: 44 bytes of key whatever the token's size (`crypto.hash`: Node 20.12+). */
 export function tokenDigest(token: string): string {
-  return oneShotHash ? oneShotHash('sha256', token, 'base64') : crypto.createHash('sha256').update(token).digest('base64');
+  return hash('sha256', token, 'base64');
 }
 
 /** Bounded LRU of verified tokens. */
@@ -55,11 +53,6 @@ export class TokenCache {
       if (!oldest.done) this.#entries.delete(oldest.value);
     }
     this.#entries.set(digest, entry);
-  }
-
-  /** Drops one entry. */
-  delete(digest: string): void {
-    this.#entries.delete(digest);
   }
 
   /** Number of entries held. */

@@ -17,10 +17,10 @@ import {
   isBearerError,
   type BearerError,
 } from './errors.js';
-import { extractToken, type TokenRequest } from './extract-token.js';
+import { extractToken, type TokenLocation, type TokenRequest } from './extract-token.js';
 import { checkGuard, type ClaimLocations, type Guard } from './guards.js';
 import { createRemoteJwks } from './jwks.js';
-import { decodeToken, deepFreeze, verifySignature, type DecodedToken, type JWTHeader, type JWTPayload } from './jws.js';
+import { decodeToken, deepFreeze, verifySignature, type AuthPayload, type DecodedToken, type JWTHeader, type JWTPayload } from './jws.js';
 import type { KeySource } from './key-source.js';
 import { importPublicKey, importSecret } from './keys/import-key.js';
 import type { VerificationKey } from './keys/verification-key.js';
@@ -29,7 +29,7 @@ import { resolveOptions, type AuthOptions, type RejectionContext, type ResolvedO
 import { TokenCache, tokenDigest } from './token-cache.js';
 
 /** What a successful verification yields; adapters attach it as `req.auth` / `ctx.state.auth` / `request.auth`. */
-export interface AuthResult<Payload extends JWTPayload = JWTPayload> {
+export interface AuthResult<Payload extends JWTPayload = AuthPayload> {
   /** Verified claims (frozen: shared with the verified-token cache). */
   readonly payload: Readonly<Payload>;
   /** Verified protected header (frozen). */
@@ -44,6 +44,18 @@ export interface AuthenticateContext extends RejectionContext {
   optional?: boolean;
 }
 
+/** The options of a verifier that its adapters act on, after validation and defaults. */
+export interface VerifierConfig {
+  /** Where tokens may be sent. */
+  readonly tokenLocations: readonly TokenLocation[];
+  /** A request without a token continues unauthenticated. */
+  readonly optional: boolean;
+  /** Adapters hand errors to the framework's error path instead of answering them. */
+  readonly forwardErrors: boolean;
+  /** `realm` of the challenges. */
+  readonly realm: string;
+}
+
 /** A configured verifier; see {@link createVerifier}. */
 export interface Verifier {
   /** Verifies a token string; resolves with its claims or rejects with a `BearerError`. */
@@ -55,8 +67,8 @@ export interface Verifier {
   authenticate(request: TokenRequest, context?: AuthenticateContext): Promise<AuthResult | undefined>;
   /** Checks a guard against an authenticated request; no `auth` → 401, guard fails → 403. */
   authorize(auth: AuthResult | undefined, guard: Guard, context?: RejectionContext): Promise<void>;
-  /** The validated options. */
-  readonly options: ResolvedOptions;
+  /** What adapters need to know of the options, validated and frozen. */
+  readonly config: VerifierConfig;
   /** Fetches remote keys now rather than on the first request; never throws. */
   warmUp(): Promise<void>;
   /** Stops background timers and in-flight fetches. */
@@ -65,8 +77,19 @@ export interface Verifier {
 
 const CLAIM_LOCATIONS = Symbol.for('bearer-guard.claim-locations');
 
+/**
+ * The prototypes of the results verifiers made (one per verifier). A guard accepts only such a
+ * result: an `auth` that some other code put on a request, or that a polluted `Object.prototype`
+ * lends to one, is no authentication.
+ */
+const RESULT_PROTOTYPES = new WeakSet<object>();
+
+function isAuthResult(value: unknown): value is AuthResult {
+  return typeof value === 'object' && value !== null && RESULT_PROTOTYPES.has(Object.getPrototypeOf(value) as object);
+}
+
 /** Where the guards of the verifier that produced `auth` look for scopes and roles. */
-export function claimLocationsOf(auth: AuthResult): ClaimLocations | undefined {
+function claimLocationsOf(auth: AuthResult): ClaimLocations | undefined {
   return (auth as unknown as Record<symbol, ClaimLocations | undefined>)[CLAIM_LOCATIONS];
 }
 
@@ -117,6 +140,8 @@ export function createVerifier(options: AuthOptions): Verifier {
   const permitted = permittedAlgorithms(resolved, sources);
   const cache = resolved.cacheMax > 0 ? new TokenCache(resolved.cacheMax) : undefined;
   const { claims, revocation, realm } = resolved;
+  // Several issuers may mint the same jti: the store must then scope every revocation by issuer.
+  if (revocation && claims.issuers !== undefined && claims.issuers.size > 1) revocation.requireIssuer?.();
   const defaultSource = sources[0] as KeySource;
 
   function report(error: BearerError, context: RejectionContext): BearerError {
@@ -137,12 +162,14 @@ export function createVerifier(options: AuthOptions): Verifier {
   // The claim locations ride on a shared prototype: invisible to spreading and JSON, free per
   // request. Shared by every request, so frozen all the way down.
   const resultPrototype = deepFreeze(Object.defineProperty({}, CLAIM_LOCATIONS, { value: resolved.claimLocations, enumerable: false }));
+  RESULT_PROTOTYPES.add(resultPrototype);
   function result(token: string, header: JWTHeader, payload: JWTPayload): AuthResult {
     const auth = Object.create(resultPrototype) as { payload: JWTPayload; header: JWTHeader; token: string };
     auth.payload = payload;
     auth.header = header;
     auth.token = token;
-    return auth;
+    // The claims are the issuer's: AuthPayload is how the application chose to type them.
+    return auth as AuthResult;
   }
 
   function revoked(error: unknown): never {
@@ -237,8 +264,14 @@ export function createVerifier(options: AuthOptions): Verifier {
     return Promise.resolve(keys).then((k) => finish(token, decoded, alg, k, digest, now));
   }
 
-  return {
-    options: resolved,
+  // Frozen: the verifier is reachable from every request it saw, and no request may change it.
+  const verifier: Verifier = {
+    config: Object.freeze({
+      tokenLocations: Object.freeze([...resolved.tokenLocations]),
+      optional: resolved.optional,
+      forwardErrors: resolved.forwardErrors,
+      realm: resolved.realm,
+    }),
     async verify(token) {
       try {
         return await verifyToken(token);
@@ -250,7 +283,9 @@ export function createVerifier(options: AuthOptions): Verifier {
       try {
         const token = extractToken(request, { tokenLocations: resolved.tokenLocations, cookieName: resolved.cookieName });
         if (token === undefined) {
-          if (context.optional ?? resolved.optional) return undefined;
+          // Own members only: an `optional` on a polluted Object.prototype opens nothing.
+          const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
+          if (optional ?? resolved.optional) return undefined;
           throw new UnauthorizedError();
         }
         return await verifyToken(token);
@@ -260,7 +295,7 @@ export function createVerifier(options: AuthOptions): Verifier {
     },
     async authorize(auth, guard, context = {}) {
       try {
-        if (!auth) throw new UnauthorizedError();
+        if (!isAuthResult(auth)) throw new UnauthorizedError();
         await checkGuard(guard, auth.payload, claimLocationsOf(auth) ?? resolved.claimLocations);
       } catch (error) {
         throw report(asBearerError(error), context);
@@ -274,33 +309,5 @@ export function createVerifier(options: AuthOptions): Verifier {
       cache?.clear();
     },
   };
-}
-
-const VERIFIER = Symbol.for('bearer-guard.verifier');
-
-/**
- * Remembers which verifier handles `target` (a framework request), so that guard middleware
- * created without a verifier (`requireScopes(...)`) answer with its realm and report to its hook.
- */
-export function attachVerifier(target: object, verifier: Verifier): void {
-  // A plain symbol-keyed assignment: skipped by Object.keys, for…in and JSON, and much cheaper per
-  // request than defineProperty on a framework's request object.
-  (target as Record<symbol, Verifier>)[VERIFIER] = verifier;
-}
-
-/** The verifier attached to `target` by {@link attachVerifier}, if any. */
-export function verifierOf(target: object): Verifier | undefined {
-  return (target as Record<symbol, Verifier | undefined>)[VERIFIER];
-}
-
-/**
- * Checks a guard for a request (what the adapters' guard middleware run). Without `auth` →
- * 401 `UnauthorizedError`; a failing guard → 403 `InsufficientScopeError`. Uses the verifier
- * attached to `target` for claim locations, realm and the `onRejected` hook.
- */
-export async function authorize(target: object, auth: AuthResult | undefined, guard: Guard, context: RejectionContext = {}): Promise<void> {
-  const verifier = verifierOf(target);
-  if (verifier) return verifier.authorize(auth, guard, context);
-  if (!auth) throw new UnauthorizedError('No authenticated request: is the auth() middleware installed before this guard?');
-  await checkGuard(guard, auth.payload, claimLocationsOf(auth));
+  return Object.freeze(verifier);
 }

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import {
   allOf,
   anyOf,
-  checkGuard,
   claimCheck,
   claimEquals,
   claimIncludes,
@@ -11,10 +10,10 @@ import {
   requirePermissions,
   requireRoles,
   requireScopes,
-  type ClaimLocations,
   type Guard,
   type JWTPayload,
 } from '@bearer-guard/core';
+import { checkGuard, type ClaimLocations } from '../src/guards.js';
 
 async function run(guard: Guard, payload: JWTPayload, claims?: ClaimLocations): Promise<string> {
   try {

@@ -1,10 +1,35 @@
 /**
- * `auth()`: the one middleware line that authenticates every request.
+ * `auth()`: the one middleware line that authenticates every request, and runs the guards of
+ * the routes after it.
  */
-import { attachVerifier, createVerifier, type AuthOptions, type AuthResult, type Verifier } from '@bearer-guard/core';
-import type { RequestHandler } from 'express';
+import { createVerifier, type AuthOptions, type AuthResult, type Verifier } from '@bearer-guard/core';
+import { bindRequest, type RequestBinding } from '@bearer-guard/core/adapter';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { settle } from './respond.js';
-import type { AuthPayload } from './types.js';
+
+// `req.auth`, declared once through declaration merging. Its claims are core's `AuthPayload`:
+// augment that interface (from `@bearer-guard/core` or from this package) to type your claims.
+declare global {
+  // biome-ignore lint/style/noNamespace: Express declares its Request in this global namespace
+  namespace Express {
+    interface Request {
+      /**
+       * The verified token, set by `auth()`: `{ payload, header, token }`. Undefined when the
+       * request carried no token and `auth()` is `optional` (or before `auth()` ran).
+       */
+      auth?: AuthResult;
+    }
+  }
+}
+
+
+/** The middleware returned by {@link auth}: also exposes its verifier and a `close()` for shutdown. */
+export type AuthMiddleware = RequestHandler & {
+  /** The core verifier behind the middleware (e.g. to `warmUp()` at start). */
+  readonly verifier: Verifier;
+  /** Stops the verifier's background work (JWKS refresh timers, in-flight fetches). */
+  close(): void;
+};
 
 /**
  * Creates Express middleware that verifies the request's bearer token and sets
@@ -13,9 +38,10 @@ import type { AuthPayload } from './types.js';
  * Options are the core `AuthOptions`, validated here: a configuration mistake throws a
  * `TypeError` at start-up. Failures are answered with the status, `WWW-Authenticate` header and
  * JSON body of the error (400/401/503), and the route handler does not run. With
- * `forwardErrors: true` they go to `next(err)` instead; the error carries `status`, `headers` and
- * `body`. With `optional: true` a request without a token continues and `req.auth` stays
- * undefined; a bad token is still refused.
+ * `forwardErrors: true` they go to `next(err)` instead, as an error safe for any handler that
+ * carries `status`, `headers` and `body`. With `optional: true` a request without a token
+ * continues and `req.auth` stays undefined; a bad token is still refused. The guards
+ * (`requireScopes(…)` and the others) are route middleware of the `auth()` installed before them.
  *
  * @param options - the core options: key source, `issuer`, `audience`, `tokenLocations`…
  * @example
@@ -32,28 +58,25 @@ import type { AuthPayload } from './types.js';
  * ```
  * @see https://www.rfc-editor.org/rfc/rfc6750
  */
-/** The middleware returned by {@link auth}: also exposes its verifier and a `close()` for shutdown. */
-export type AuthMiddleware = RequestHandler & {
-  /** The core verifier behind the middleware (e.g. to `warmUp()` at start). */
-  readonly verifier: Verifier;
-  /** Stops the verifier's background work (JWKS refresh timers, in-flight fetches). */
-  close(): void;
-};
-
 export function auth(options: AuthOptions): AuthMiddleware {
   const verifier = createVerifier(options);
-  const forward = () => verifier.options.forwardErrors;
+  const { forwardErrors } = verifier.config;
+  // Frozen: it is reachable from every request, and no request may change it.
+  const binding = Object.freeze<RequestBinding>({
+    verifier,
+    runGuard(guard, request, [res, next]) {
+      const req = request as Request;
+      settle(verifier.authorize(req.auth, guard, { request: req }), res as Response, next as NextFunction, forwardErrors);
+      return undefined;
+    },
+  });
   const middleware: RequestHandler = function bearerGuardAuth(req, res, next) {
-    attachVerifier(req, verifier);
-    const task = verifier
-      .authenticate(
-        { headers: req.headers, rawHeaders: req.rawHeaders, url: req.originalUrl ?? req.url, body: req.body, method: req.method },
-        { request: req },
-      )
-      .then((result) => {
-        if (result) req.auth = result as AuthResult<AuthPayload>;
-      });
-    settle(task, res, next, forward);
+    bindRequest(req, binding);
+    const parts = { headers: req.headers, rawHeaders: req.rawHeaders, url: req.originalUrl ?? req.url, body: req.body, method: req.method };
+    const task = verifier.authenticate(parts, { request: req }).then((result) => {
+      if (result) req.auth = result;
+    });
+    settle(task, res, next, forwardErrors);
   };
   return Object.assign(middleware, { verifier, close: () => verifier.close() });
 }

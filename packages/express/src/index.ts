@@ -13,20 +13,6 @@
  * @packageDocumentation
  */
 export { auth, type AuthMiddleware } from './auth.js';
-export {
-  guard,
-  requireAuth,
-  requireScopes,
-  requireAnyScope,
-  requireRoles,
-  requirePermissions,
-  claimEquals,
-  claimIncludes,
-  claimCheck,
-  allOf,
-  anyOf,
-} from './guards.js';
-export type { GuardMiddleware, GuardLike } from './guards.js';
-export type { AuthPayload } from './types.js';
-export { isBearerError, errorResponse } from '@bearer-guard/core';
-export type { AuthOptions, AuthResult, BearerError, BearerErrorBody, Guard, JWTPayload } from '@bearer-guard/core';
+export * from '@bearer-guard/core/guards';
+export { isBearerError } from '@bearer-guard/core';
+export type { AuthOptions, AuthPayload, AuthResult, BearerError, BearerErrorBody, JWTPayload } from '@bearer-guard/core';

@@ -1,7 +1,8 @@
 /**
  * One place that decides what happens to an error: answer it, or hand it to Express.
  */
-import { errorResponse, forwardedError, isBearerError } from '@bearer-guard/core';
+import { isBearerError } from '@bearer-guard/core';
+import { errorResponse, forwardedError } from '@bearer-guard/core/adapter';
 import type { NextFunction, Response } from 'express';
 
 /**
@@ -27,9 +28,9 @@ export function handleError(error: unknown, res: Response, next: NextFunction, f
  * Runs `task` and continues with `next()`, or handles its error. Never leaves a rejected promise:
  * Express 4 ignores the promises middleware return.
  */
-export function settle(task: Promise<unknown>, res: Response, next: NextFunction, forward: () => boolean): void {
+export function settle(task: Promise<unknown>, res: Response, next: NextFunction, forward: boolean): void {
   task.then(
     () => next(),
-    (error: unknown) => handleError(error, res, next, forward()),
+    (error: unknown) => handleError(error, res, next, forward),
   ).catch(next);
 }

@@ -2,11 +2,11 @@
  * Type tests (checked by `tsc -p tsconfig.json`; no-ops at run time): `req.auth` is typed by
  * declaration merging, and `AuthPayload` narrows the payload when an app augments it.
  */
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import { expectTypeOf, it } from 'vitest';
 import type { AuthResult } from '@bearer-guard/core';
-import { requireScopes as coreScopes } from '@bearer-guard/core';
-import { allOf, auth, claimCheck, guard, requireScopes, type AuthPayload, type GuardMiddleware } from '../src/index.js';
+import { claimCheck as coreClaimCheck, requireScopes as coreScopes } from '@bearer-guard/core';
+import { allOf, auth, claimCheck, guard, requireScopes, type AuthPayload } from '../src/index.js';
 import { SECRET } from './token.js';
 
 declare module '../src/index.js' {
@@ -26,7 +26,9 @@ it('types req.auth with the augmented payload', () => {
     res.json({ tenant: req.auth?.payload.tenant });
   });
   app.get('/policy', guard(coreScopes('read:orders')), allOf(requireScopes('a'), coreScopes('b')), (_req, res) => res.end());
-  expectTypeOf(requireScopes('a')).toExtend<GuardMiddleware>();
+  expectTypeOf(requireScopes('a')).toExtend<RequestHandler>();
+  // The augmentation reaches core's guards too: a shared policy module sees the same claims.
+  coreClaimCheck((payload) => payload.tenant === 'acme');
   claimCheck((payload) => {
     expectTypeOf(payload.tenant).toEqualTypeOf<string>();
     return payload.tenant === 'acme';

@@ -17,20 +17,7 @@ import { bearerGuard } from './plugin.js';
 export default bearerGuard;
 export { bearerGuard };
 export type { BearerGuardOptions } from './plugin.js';
-export {
-  guard,
-  requireAuth,
-  requireScopes,
-  requireAnyScope,
-  requireRoles,
-  requirePermissions,
-  claimEquals,
-  claimIncludes,
-  claimCheck,
-  allOf,
-  anyOf,
-} from './guards.js';
-export type { GuardHook, GuardLike } from './guards.js';
-export type { AuthPayload, RouteAuthConfig } from './types.js';
-export { isBearerError, errorResponse } from '@bearer-guard/core';
-export type { AuthOptions, AuthResult, BearerError, BearerErrorBody, Guard, JWTPayload } from '@bearer-guard/core';
+export type { RouteAuthConfig } from './types.js';
+export * from '@bearer-guard/core/guards';
+export { isBearerError } from '@bearer-guard/core';
+export type { AuthOptions, AuthPayload, AuthResult, BearerError, BearerErrorBody, JWTPayload } from '@bearer-guard/core';

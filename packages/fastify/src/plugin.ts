@@ -1,23 +1,15 @@
 /**
- * The Fastify plugin: authenticates routes in a hook and sets `request.auth`.
+ * The Fastify plugin: authenticates routes in a hook, sets `request.auth`, and runs the guard
+ * hooks of the routes in its scope.
  */
-import {
-  attachVerifier,
-  authorize,
-  createVerifier,
-  isGuard,
-  mayCarryBodyToken,
-  type AuthOptions,
-  type AuthResult,
-  type Guard,
-  type TokenRequest,
-} from '@bearer-guard/core';
+import { createVerifier, type AuthOptions, type Guard, type TokenRequest } from '@bearer-guard/core';
+import { bindRequest, isGuard, mayCarryBodyToken, type RequestBinding } from '@bearer-guard/core/adapter';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { defer, takePending } from './pending.js';
+import { defer, pendingGuards, takePending } from './pending.js';
 import { handleError } from './respond.js';
 import { routePlan, type RoutePlan } from './route-config.js';
-import type { AuthPayload } from './types.js';
+import type { RouteAuthConfig } from './types.js';
 
 /**
  * Options of the plugin: the core `AuthOptions`, plus `global`.
@@ -41,7 +33,7 @@ const LATE_HOOKS = ['preParsing', 'preSerialization', 'onSend', 'onResponse', 'o
 
 function guardHooksIn(route: object, name: string): unknown[] {
   const hooks: unknown[] = ([] as unknown[]).concat((route as Record<string, unknown>)[name] ?? []);
-  return hooks.filter((hook) => typeof hook === 'function' && isGuard((hook as { guard?: unknown }).guard));
+  return hooks.filter(isGuard);
 }
 
 /** True when one of the route's hooks is a guard hook of this package (it carries a core guard). */
@@ -60,6 +52,18 @@ function checkGuardPlacement(route: { method: string | string[]; url: string }):
   }
 }
 
+/** The route's own `config.auth`, never one inherited from a polluted Object.prototype. */
+function routeAuth(config: object | undefined): RouteAuthConfig | undefined {
+  return config !== undefined && Object.hasOwn(config, 'auth') ? (config as { auth?: RouteAuthConfig }).auth : undefined;
+}
+
+function misplaced(): TypeError {
+  return new TypeError(
+    '@bearer-guard/fastify: a guard ran outside `onRequest`, `preValidation` and `preHandler`, after the handler; ' +
+      'add guards as route hooks (`{ onRequest: requireScopes(…) }`) or in one of those hooks',
+  );
+}
+
 function requestParts(request: FastifyRequest): TokenRequest {
   return {
     headers: request.headers,
@@ -71,10 +75,12 @@ function requestParts(request: FastifyRequest): TokenRequest {
 }
 
 const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pluginOptions) => {
-  const { global = true, ...options } = pluginOptions;
+  const { global: globalOption, ...options } = pluginOptions;
+  // Own members only: a `global` or `auth` that other code put on Object.prototype changes nothing.
+  const global = Object.hasOwn(pluginOptions, 'global') ? globalOption : true;
   if (typeof global !== 'boolean') throw new TypeError('@bearer-guard/fastify: `global` must be a boolean');
   const verifier = createVerifier(options);
-  const { forwardErrors, tokenLocations } = verifier.options;
+  const { forwardErrors, tokenLocations } = verifier.config;
   // A form-body token exists only once the body is parsed: authenticate in preValidation then,
   // but only for requests whose body could hold one (anything else is answered before the body is read).
   const waitForBody = tokenLocations.includes('body');
@@ -85,9 +91,9 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
       // The route's own `optional` (true or false) wins over the plugin's; undefined inherits it.
       const context = plan.optional === undefined ? { request } : { request, optional: plan.optional };
       const result = await verifier.authenticate(parts, context);
-      request.auth = (result as AuthResult<AuthPayload> | undefined) ?? null;
+      request.auth = result ?? null;
       for (const guard of plan.guard ? [plan.guard, ...queued] : queued) {
-        await authorize(request, request.auth ?? undefined, guard, { request });
+        await verifier.authorize(result, guard, { request });
       }
     } catch (error) {
       return handleError(error, reply, forwardErrors);
@@ -95,17 +101,44 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
     return undefined;
   }
 
+  /** A guard hook of a route in this scope: `onRequest`, `preValidation` and `preHandler` call it with (request, reply, done). */
+  async function guardHook(guard: Guard, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const pending = pendingGuards(request);
+    if (pending) {
+      pending.push(guard); // authentication waits for the body: the guard runs right after it
+      return undefined;
+    }
+    try {
+      await verifier.authorize(request.auth ?? undefined, guard, { request });
+    } catch (error) {
+      return handleError(error, reply, forwardErrors);
+    }
+    return undefined;
+  }
+
+  const binding = Object.freeze<RequestBinding>({
+    verifier,
+    runGuard(guard, request, rest) {
+      const reply = rest[0] as FastifyReply;
+      // Anywhere but onRequest, preValidation and preHandler (onSend, preSerialization… added
+      // with app.addHook, out of the plugin's sight) the handler has run, and answering from
+      // there would re-enter the hook: refuse, never loop.
+      if (rest.length !== 2 || typeof rest[1] !== 'function' || reply.sent) throw misplaced();
+      return guardHook(guard, request as FastifyRequest, reply);
+    },
+  });
+
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
   app.addHook('onRoute', (route) => {
-    const value = route.config?.auth;
+    const value = routeAuth(route.config);
     routePlan(value, global); // a malformed config.auth fails at start-up
     checkGuardPlacement(route);
     // A route that carries one of our guard hooks needs authentication, even with global: false.
     if (value === undefined && !global && hasGuardHook(route)) route.config = { ...route.config, auth: true };
   });
   app.addHook('onRequest', async (request, reply) => {
-    attachVerifier(request, verifier);
-    const plan = routePlan(request.routeOptions.config?.auth, global);
+    bindRequest(request, binding);
+    const plan = routePlan(routeAuth(request.routeOptions.config), global);
     if (!plan) return undefined;
     if (waitForBody && mayCarryBodyToken(request)) {
       defer(request);
@@ -117,7 +150,7 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
     app.addHook('preValidation', async (request, reply) => {
       const queued = takePending(request);
       if (!queued) return undefined;
-      const plan = routePlan(request.routeOptions.config?.auth, global) as RoutePlan;
+      const plan = routePlan(routeAuth(request.routeOptions.config), global) as RoutePlan;
       return authenticate(request, reply, plan, queued);
     });
   }
@@ -134,7 +167,7 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
  * `onRequest`, `preValidation` or `preHandler`: one in a later hook is refused when the route is
  * added. Opt a route out with
  * `config: { auth: false }`; with `global: false` only routes with `config: { auth: true }` (or
- * `{ scopes, roles, guard, optional }`), or with a guard hook of this package, are authenticated. Failures are answered with the status,
+ * `{ scopes, roles, guard, optional }`), or with a guard hook, are authenticated. Failures are answered with the status,
  * `WWW-Authenticate` header and JSON body of the error; with `forwardErrors: true` they are thrown
  * to Fastify's error handler (`setErrorHandler`), carrying `statusCode`, `headers` and `body`.
  *

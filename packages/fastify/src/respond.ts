@@ -1,7 +1,8 @@
 /**
  * One place that decides what happens to an error: answer it, or throw it to Fastify.
  */
-import { errorResponse, forwardedError, isBearerError } from '@bearer-guard/core';
+import { isBearerError } from '@bearer-guard/core';
+import { errorResponse, forwardedError } from '@bearer-guard/core/adapter';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -13,12 +14,12 @@ import type { FastifyReply } from 'fastify';
  */
 export function handleError(error: unknown, reply: FastifyReply, forward: boolean): FastifyReply {
   if (!isBearerError(error)) throw error;
-  if (forward) throw forwardedError(error);
-  const { status, headers, body } = errorResponse(error);
   // Refused before its body has arrived (an onRequest answer): close the connection rather than
   // read a body nobody needs, however large the client makes it.
   const raw = reply.request.raw;
   const hasBody = raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0;
   if (hasBody && !raw.complete) reply.header('connection', 'close');
+  if (forward) throw forwardedError(error);
+  const { status, headers, body } = errorResponse(error);
   return reply.code(status).headers(headers).send(body);
 }

@@ -1,7 +1,8 @@
 /**
  * Route `config.auth`, turned once per route into what the plugin does for its requests.
  */
-import { allOf, isGuard, requireRoles, requireScopes, type Guard } from '@bearer-guard/core';
+import { allOf, requireRoles, requireScopes, type Guard } from '@bearer-guard/core';
+import { isGuard } from '@bearer-guard/core/adapter';
 import type { RouteAuthConfig } from './types.js';
 
 /** What the plugin does for a protected route. */
@@ -30,6 +31,8 @@ function invalid(message: string): never {
 function compile(value: Exclude<RouteAuthConfig, boolean>): RoutePlan {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid('must be a boolean or { scopes, roles, guard, optional }');
   for (const key of Object.keys(value)) if (!KEYS.has(key)) invalid(`has an unknown key ${JSON.stringify(key)}`);
+  // Own members only, as everywhere options are read.
+  value = Object.assign(Object.create(null) as object, value) as typeof value;
   const guards: Guard[] = [];
   if (value.scopes !== undefined) guards.push(requireScopes(...value.scopes));
   if (value.roles !== undefined) guards.push(requireRoles(...value.roles));

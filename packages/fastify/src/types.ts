@@ -1,24 +1,9 @@
 /**
  * The types of `request.auth` and of route `config.auth`, declared through declaration merging.
+ * The claims are core's `AuthPayload`: augment that interface (from `@bearer-guard/core` or from
+ * this package) to type your own claims in `request.auth` and in every guard.
  */
-import type { AuthResult, Guard, JWTPayload } from '@bearer-guard/core';
-
-/**
- * The claims `request.auth.payload` is typed with. Empty on purpose: augment it once in your app
- * to type your own claims everywhere (`request.auth`, `claimCheck`).
- *
- * @example
- * ```ts
- * declare module '@bearer-guard/fastify' {
- *   interface AuthPayload {
- *     tenant: string;
- *   }
- * }
- * app.get('/me', async (request) => ({ tenant: request.auth?.payload.tenant })); // string
- * ```
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AuthPayload extends JWTPayload {}
+import type { AuthResult, Guard } from '@bearer-guard/core';
 
 /**
  * Per-route authentication, in the route's `config.auth`:
@@ -57,7 +42,7 @@ declare module 'fastify' {
      * The verified token, set by the plugin: `{ payload, header, token }`; `null` when the route
      * is not authenticated or the request carried no token on an optional route.
      */
-    auth: AuthResult<AuthPayload> | null;
+    auth: AuthResult | null;
   }
   interface FastifyContextConfig {
     /** Per-route authentication; see {@link RouteAuthConfig}. */

@@ -2,11 +2,11 @@
  * Type tests (checked by `tsc -p tsconfig.json`; no-ops at run time): `request.auth` and route
  * `config.auth` are typed by declaration merging; `AuthPayload` narrows the payload.
  */
-import Fastify, { type FastifyContextConfig } from 'fastify';
+import Fastify, { type FastifyContextConfig, type onRequestHookHandler } from 'fastify';
 import { expectTypeOf, it } from 'vitest';
 import type { AuthResult } from '@bearer-guard/core';
 import { requireScopes as coreScopes } from '@bearer-guard/core';
-import bearerGuard, { allOf, claimCheck, guard, requireRoles, requireScopes, type AuthPayload, type GuardHook, type RouteAuthConfig } from '../src/index.js';
+import bearerGuard, { allOf, claimCheck, guard, requireRoles, requireScopes, type AuthPayload, type RouteAuthConfig } from '../src/index.js';
 import { SECRET } from './token.js';
 
 declare module '../src/index.js' {
@@ -25,7 +25,7 @@ it('types request.auth and config.auth', async () => {
   });
   app.get('/admin', { preHandler: [requireRoles('admin'), guard(coreScopes('a')), allOf(requireScopes('a'), coreScopes('b'))] }, async () => 'ok');
   app.post<{ Body: { n: number } }>('/typed', { preValidation: requireScopes('write') }, async (request) => request.body.n);
-  expectTypeOf(requireScopes('a')).toExtend<GuardHook>();
+  expectTypeOf(requireScopes('a')).toExtend<onRequestHookHandler>();
   // Route shorthands infer their config type, so a wrong config.auth is caught at start-up instead.
   expectTypeOf<FastifyContextConfig['auth']>().toEqualTypeOf<RouteAuthConfig | undefined>();
   claimCheck((payload) => payload.tenant === 'acme');

@@ -1,10 +1,20 @@
 /**
- * `auth()`: the one middleware line that authenticates every request.
+ * `auth()`: the one middleware line that authenticates every request, and runs the guards of
+ * the routes after it.
  */
-import { attachVerifier, createVerifier, type AuthOptions, type AuthResult, type Verifier } from '@bearer-guard/core';
-import type { Middleware } from 'koa';
+import { createVerifier, type AuthOptions, type Verifier } from '@bearer-guard/core';
+import { bindRequest, type RequestBinding } from '@bearer-guard/core/adapter';
+import type { Context, Middleware, Next } from 'koa';
 import { handleError } from './respond.js';
-import type { AuthPayload, AuthState } from './types.js';
+import type { AuthState } from './types.js';
+
+/** The middleware returned by {@link auth}: also exposes its verifier and a `close()` for shutdown. */
+export type AuthMiddleware = Middleware<AuthState> & {
+  /** The core verifier behind the middleware (e.g. to `warmUp()` at start). */
+  readonly verifier: Verifier;
+  /** Stops the verifier's background work (JWKS refresh timers, in-flight fetches). */
+  close(): void;
+};
 
 /**
  * Creates Koa middleware that verifies the request's bearer token and sets
@@ -13,10 +23,10 @@ import type { AuthPayload, AuthState } from './types.js';
  * Options are the core `AuthOptions`, validated here: a configuration mistake throws a
  * `TypeError` at start-up. Failures are answered with the status, `WWW-Authenticate` header and
  * JSON body of the error (400/401/503), and `next` is not called. With `forwardErrors: true` the
- * error is thrown instead, for your error middleware; it carries `status`, `headers` and `body`
- * (`expose` is left unset, so Koa's default handler answers with the status text, never with the
- * server-side `message`). A form-body token (`tokenLocations: ['body']`) needs a body parser
- * before `auth()`.
+ * error is thrown instead, for your error middleware: safe for any handler (Koa's default one
+ * answers with the status text), it carries `status`, `headers` and `body`. A form-body token
+ * (`tokenLocations: ['body']`) needs a body parser before `auth()`. The guards
+ * (`requireScopes(…)` and the others) are route middleware of the `auth()` installed before them.
  *
  * @param options - the core options: key source, `issuer`, `audience`, `tokenLocations`…
  * @example
@@ -38,34 +48,38 @@ import type { AuthPayload, AuthState } from './types.js';
  */
 export function auth(options: AuthOptions): AuthMiddleware {
   const verifier = createVerifier(options);
+  const { forwardErrors } = verifier.config;
+  // Frozen: it is reachable from every request, and no request may change it.
+  const binding = Object.freeze<RequestBinding>({
+    verifier,
+    async runGuard(guard, request, [next]) {
+      const ctx = request as Context;
+      try {
+        await verifier.authorize(ctx.state.auth, guard, { request: ctx });
+      } catch (error) {
+        handleError(error, ctx, forwardErrors);
+        return;
+      }
+      await (next as Next)();
+    },
+  });
   const middleware: Middleware<AuthState> = async function bearerGuardAuth(ctx, next) {
-    attachVerifier(ctx, verifier);
-    let result: AuthResult | undefined;
+    bindRequest(ctx, binding);
+    const parts = {
+      headers: ctx.req.headers,
+      rawHeaders: ctx.req.rawHeaders,
+      url: ctx.originalUrl,
+      body: (ctx.request as { body?: unknown }).body,
+      method: ctx.method,
+    };
     try {
-      result = await verifier.authenticate(
-        {
-          headers: ctx.req.headers,
-          rawHeaders: ctx.req.rawHeaders,
-          url: ctx.originalUrl,
-          body: (ctx.request as { body?: unknown }).body,
-          method: ctx.method,
-        },
-        { request: ctx },
-      );
+      const result = await verifier.authenticate(parts, { request: ctx });
+      if (result) ctx.state.auth = result;
     } catch (error) {
-      handleError(error, ctx, verifier.options.forwardErrors);
+      handleError(error, ctx, forwardErrors);
       return;
     }
-    if (result) ctx.state.auth = result as AuthResult<AuthPayload>;
     await next();
   };
   return Object.assign(middleware, { verifier, close: () => verifier.close() });
 }
-
-/** The middleware returned by {@link auth}: also exposes its verifier and a `close()` for shutdown. */
-export type AuthMiddleware = Middleware<AuthState> & {
-  /** The core verifier behind the middleware (e.g. to `warmUp()` at start). */
-  readonly verifier: Verifier;
-  /** Stops the verifier's background work (JWKS refresh timers, in-flight fetches). */
-  close(): void;
-};

@@ -1,7 +1,8 @@
 /**
  * One place that decides what happens to an error: answer it, or throw it to Koa.
  */
-import { errorResponse, forwardedError, isBearerError } from '@bearer-guard/core';
+import { isBearerError } from '@bearer-guard/core';
+import { errorResponse, forwardedError } from '@bearer-guard/core/adapter';
 import type { Context } from 'koa';
 
 /**

@@ -1,24 +1,9 @@
 /**
- * The type of `ctx.state.auth`, declared once through declaration merging.
+ * The type of `ctx.state.auth`, declared once through declaration merging. Its claims are core's
+ * `AuthPayload`: augment that interface (from `@bearer-guard/core` or from this package) to type
+ * your own claims in `ctx.state.auth` and in every guard.
  */
-import type { AuthResult, JWTPayload } from '@bearer-guard/core';
-
-/**
- * The claims `ctx.state.auth.payload` is typed with. Empty on purpose: augment it once in your
- * app to type your own claims everywhere (`ctx.state.auth`, `claimCheck`).
- *
- * @example
- * ```ts
- * declare module '@bearer-guard/koa' {
- *   interface AuthPayload {
- *     tenant: string;
- *   }
- * }
- * router.get('/me', (ctx) => { ctx.body = { tenant: ctx.state.auth?.payload.tenant }; }); // string
- * ```
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface AuthPayload extends JWTPayload {}
+import type { AuthResult } from '@bearer-guard/core';
 
 /**
  * The state `auth()` adds: `ctx.state.auth`. Use it in your own state type when you give Koa one;
@@ -35,10 +20,10 @@ export interface AuthState {
    * The verified token, set by `auth()`: `{ payload, header, token }`. Undefined when the request
    * carried no token and `auth()` is `optional` (or before `auth()` ran).
    */
-  auth?: AuthResult<AuthPayload>;
+  auth?: AuthResult;
 }
 
 declare module 'koa' {
-  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  // biome-ignore lint/suspicious/noEmptyInterface: merges AuthState into Koa's default state
   interface DefaultState extends AuthState {}
 }

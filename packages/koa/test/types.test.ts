@@ -35,6 +35,7 @@ it('types ctx.state.auth with the augmented payload', () => {
     expectTypeOf(ctx.state.auth).toEqualTypeOf<AuthResult<AuthPayload> | undefined>();
   });
   expectTypeOf(auth({ secret: SECRET })).toExtend<Middleware<AuthState>>();
+  expectTypeOf(requireScopes('a')).toExtend<Middleware<AuthState>>();
   claimCheck((payload) => payload.tenant === 'acme');
   const notCalled = () => {
     // @ts-expect-error a string is not a guard

@@ -69,7 +69,11 @@ export function decodeMessage(text: string): RevocationMessage | undefined {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  const { jti, iss, exp } = value as Record<string, unknown>;
+  // Own members only: an `iss` on a polluted Object.prototype must not scope (and so undo) a revocation.
+  const own = (name: string) => (Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined);
+  const jti = own('jti');
+  const iss = own('iss');
+  const exp = own('exp');
   if (typeof jti !== 'string' || jti.length === 0 || typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
   if (iss !== undefined && (typeof iss !== 'string' || iss.length === 0)) return undefined;
   return iss === undefined ? { jti, exp } : { jti, iss, exp };

@@ -10,7 +10,8 @@
  */
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AuthUnavailableError, checkRevokeArguments, DenyList, type JWTPayload, type RevocationStore } from '@bearer-guard/core';
+import { AuthUnavailableError, type JWTPayload, type RevocationStore } from '@bearer-guard/core';
+import { checkRevokeArguments, DenyList } from '@bearer-guard/core/adapter';
 import { createOwnedClient, duplicateForSubscriber, reconnectDelay, shutdown, withTimeout } from './connection.js';
 import { createReporter } from './events.js';
 import { resolveConnection, resolveStoreOptions, type RedisClient, type RedisConnection, type RedisRevocationStoreOptions } from './options.js';
@@ -47,6 +48,8 @@ export interface RedisRevocationStore extends RevocationStore {
   revoke(jti: string, expiresAt: number, issuer?: string): Promise<void>;
   /** Seconds an entry is kept past its token's `exp` (the `clockTolerance` option). */
   readonly retention: number;
+  /** Called by a verifier that accepts several issuers: `revoke` must then name the issuer. */
+  requireIssuer(): void;
   /** Resolves once the initial load is done; rejects only if the store is closed first. */
   readonly ready: Promise<void>;
   /** Entries in the local replica (expired ones are dropped first). */
@@ -113,6 +116,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
   let pingInFlight = false;
   let syncRunning = false;
   let syncAgain = false;
+  let issuerRequired = false;
 
   let resolveReady!: () => void;
   let rejectReady!: (error: Error) => void;
@@ -371,7 +375,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       return answer(jti, iss);
     },
     async revoke(jti, expiresAt, issuer) {
-      checkRevokeArguments(jti, expiresAt, issuer);
+      checkRevokeArguments(jti, expiresAt, issuer, issuerRequired);
       if (closed) throw new Error('@bearer-guard/redis: revoke() on a closed store');
       const deadline = replica.deadline(expiresAt);
       if (deadline <= nowSec()) return; // the token is dead already: nothing to remember
@@ -393,6 +397,9 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
     },
     ready,
     retention: o.clockTolerance,
+    requireIssuer() {
+      issuerRequired = true;
+    },
     get size() {
       replica.sweep(nowSec());
       return replica.size;

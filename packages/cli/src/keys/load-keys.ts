@@ -3,7 +3,7 @@
  * PKCS#8, SEC1, X.509 certificates), OpenSSH public lines and private keys, JWK and JWKS.
  */
 import { createPrivateKey, createPublicKey, X509Certificate, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { isOpenSshPublicKey, parseOpenSshPublicKey } from '@bearer-guard/core';
+import { isOpenSshPublicKey, parseOpenSshPublicKey } from '@bearer-guard/core/keys';
 import { failure, messageOf } from '../errors.js';
 import { readTextFile } from '../input.js';
 import { parseOpenSshPrivateKey } from './openssh-private.js';

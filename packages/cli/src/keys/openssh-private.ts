@@ -7,7 +7,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { parseOpenSshPublicKey } from '@bearer-guard/core';
+import { parseOpenSshPublicKey } from '@bearer-guard/core/keys';
 
 const MAGIC = Buffer.from('openssh-key-v1\0', 'latin1');
 const BLOCK = /-----BEGIN OPENSSH PRIVATE KEY-----([\s\S]*?)-----END OPENSSH PRIVATE KEY-----/;

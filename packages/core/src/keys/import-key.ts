@@ -4,6 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, X509Certificate } from 'node:crypto';
+import { optionError } from '../option-checks.js';
 import { importJwk, toVerificationKey, type JWK } from './jwk.js';
 import { isOpenSshPublicKey, parseOpenSshPublicKey } from './openssh.js';
 import type { VerificationKey } from './verification-key.js';
@@ -15,27 +16,36 @@ function toPublicKeyObject(text: string): KeyObject {
   const label = PEM_LABEL.exec(trimmed)?.[1];
   if (label !== undefined) {
     if (label.includes('PRIVATE')) {
-      throw new TypeError('publicKey: this is a private key; give the verifier only the public key');
+      throw optionError('publicKey', 'is a private key: give the verifier only the public key');
     }
     try {
       if (label === 'CERTIFICATE') return new X509Certificate(trimmed).publicKey;
       if (label === 'PUBLIC KEY') return createPublicKey({ key: trimmed, format: 'pem', type: 'spki' });
       if (label === 'RSA PUBLIC KEY') return createPublicKey({ key: trimmed, format: 'pem', type: 'pkcs1' });
     } catch (error) {
-      throw new TypeError(`publicKey: invalid ${label} PEM (${(error as Error).message})`, { cause: error });
+      throw optionError('publicKey', `is an invalid ${label} PEM (${(error as Error).message})`, error);
     }
-    throw new TypeError(`publicKey: unsupported PEM type "${label}" (expected PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE)`);
+    throw optionError('publicKey', `is an unsupported PEM type "${label}" (expected PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE)`);
   }
-  if (isOpenSshPublicKey(trimmed)) return parseOpenSshPublicKey(trimmed);
-  throw new TypeError('publicKey: not a PEM, an OpenSSH public key ("ssh-rsa …", "ecdsa-sha2-…", "ssh-ed25519 …") or a JWK');
+  if (isOpenSshPublicKey(trimmed)) {
+    try {
+      return parseOpenSshPublicKey(trimmed);
+    } catch (error) {
+      throw optionError('publicKey', `is not a usable ${(error as Error).message}`, error);
+    }
+  }
+  throw optionError('publicKey', 'is not a PEM, an OpenSSH public key ("ssh-rsa …", "ecdsa-sha2-…", "ssh-ed25519 …") or a JWK');
 }
 
 function fromJwk(jwk: JWK, allowed?: ReadonlySet<string>): VerificationKey {
   if (jwk.d !== undefined || jwk.kty === 'oct') {
-    throw new TypeError(jwk.kty === 'oct' ? 'publicKey: an "oct" JWK is a secret; use the `secret` option' : 'publicKey: this JWK holds a private key ("d"); give the verifier only the public key');
+    throw optionError(
+      'publicKey',
+      jwk.kty === 'oct' ? 'is an "oct" JWK, a secret: use the `secret` option' : 'is a JWK holding a private key ("d"): give the verifier only the public key',
+    );
   }
   const key = importJwk(jwk, allowed);
-  if (typeof key === 'string') throw new TypeError(`publicKey: ${key}`);
+  if (typeof key === 'string') throw optionError('publicKey', `cannot be used: ${key}`);
   return key;
 }
 
@@ -51,7 +61,10 @@ export function importPublicKey(value: unknown, allowed?: ReadonlySet<string>): 
   let key: KeyObject;
   if (value instanceof KeyObject) {
     if (value.type !== 'public') {
-      throw new TypeError(value.type === 'secret' ? 'publicKey: a secret KeyObject; use the `secret` option for HMAC' : 'publicKey: this is a private key; give the verifier only the public key');
+      throw optionError(
+        'publicKey',
+        value.type === 'secret' ? 'is a secret KeyObject: use the `secret` option for HMAC' : 'is a private key: give the verifier only the public key',
+      );
     }
     key = value;
   } else if (typeof value === 'string') {
@@ -61,7 +74,7 @@ export function importPublicKey(value: unknown, allowed?: ReadonlySet<string>): 
       try {
         jwk = JSON.parse(trimmed);
       } catch (error) {
-        throw new TypeError('publicKey: looks like JSON but does not parse as a JWK', { cause: error });
+        throw optionError('publicKey', 'looks like JSON but does not parse as a JWK', error);
       }
       return fromJwk(jwk as JWK, allowed);
     }
@@ -69,10 +82,10 @@ export function importPublicKey(value: unknown, allowed?: ReadonlySet<string>): 
   } else if (typeof value === 'object' && value !== null && typeof (value as JWK).kty === 'string') {
     return fromJwk(value as JWK, allowed);
   } else {
-    throw new TypeError('publicKey: expected a PEM or OpenSSH string, a JWK or a public KeyObject');
+    throw optionError('publicKey', 'must be a PEM or OpenSSH string, a JWK or a public KeyObject');
   }
   const result = toVerificationKey(key, undefined, undefined, allowed);
-  if (typeof result === 'string') throw new TypeError(`publicKey: ${result}`);
+  if (typeof result === 'string') throw optionError('publicKey', `cannot be used: ${result}`);
   return result;
 }
 
@@ -96,32 +109,71 @@ function isDerKey(der: Buffer): boolean {
   });
 }
 
-/** True when `text` is JSON for a JWK or a JWKS. */
-function isJwkJson(text: string): boolean {
-  if (!text.startsWith('{')) return false;
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null && ('kty' in value || 'keys' in value);
-  } catch {
-    return false;
+/** True when `value` is, or holds, a JWK or a JWKS: parsed JSON, arrays and JSON strings looked into. */
+function holdsJwk(value: unknown, depth = 0): boolean {
+  if (depth > 3) return false;
+  if (typeof value === 'string') {
+    const text = value.trim();
+    if (!/^[[{"]/.test(text)) return false;
+    try {
+      return holdsJwk(JSON.parse(text), depth + 1);
+    } catch {
+      return false;
+    }
   }
+  if (Array.isArray(value)) return value.some((member) => holdsJwk(member, depth + 1));
+  return typeof value === 'object' && value !== null && (Object.hasOwn(value, 'kty') || Object.hasOwn(value, 'keys'));
+}
+
+/** An OpenSSH key type followed by its base64 blob anywhere (an authorized_keys line with options included). */
+const SSH_KEY_ANYWHERE = /(?:^|[\s,"])(?:ssh|ecdsa|sk)-[a-z0-9.@-]+[ \t]+AAAA[A-Za-z0-9+/]/;
+/** RFC 4716 public key files, and PEM-like armour with any number of dashes. */
+const ARMOUR = /-{3,}\s*BEGIN [A-Z0-9 ]+-{3,}/;
+
+/** True when `blob` is an OpenSSH wire-format public key: a length-prefixed type name such as `ssh-ed25519`. */
+function isSshBlob(blob: Buffer): boolean {
+  if (blob.length < 4 + 7) return false;
+  const length = blob.readUInt32BE(0);
+  if (length < 7 || length > 64 || 4 + length > blob.length) return false;
+  return /^(?:ssh|ecdsa|sk)-[a-z0-9.@-]+$/.test(blob.subarray(4, 4 + length).toString('latin1'));
+}
+
+/** The bytes `text` encodes as base64, base64url or hex (whitespace ignored), when it is one of those. */
+function decodings(text: string): Buffer[] {
+  const compact = text.replace(/\s+/g, '');
+  const found: Buffer[] = [];
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) found.push(Buffer.from(compact.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(compact)) found.push(Buffer.from(compact, 'hex'));
+  return found;
+}
+
+/** `bytes` as text: UTF-8, or UTF-16 with its byte-order mark; undefined for anything else. */
+function asText(bytes: Buffer): string | undefined {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return Buffer.from(bytes.subarray(2)).swap16().toString('utf16le');
+  return isUtf8(bytes) ? bytes.toString('utf8').replace(/^\uFEFF/, '') : undefined;
 }
 
 /**
- * What a `secret` really is when it is key material: a PEM, an OpenSSH key, a JWK or JWKS, or
- * DER (raw or base64). An HMAC "secret" that is a public key recreates the HS256-with-public-key
- * confusion through configuration: anyone holding the public key could sign tokens.
+ * What a `secret` really is when it is key material: a PEM or RFC 4716 file, an OpenSSH key (an
+ * authorized_keys line, or its bare blob), a JWK or JWKS (in an array, or as a JSON string), or
+ * DER (raw, base64, base64url or hex). An HMAC "secret" that is a public key recreates the
+ * HS256-with-public-key confusion through configuration: anyone holding the public key could
+ * sign tokens.
  */
 function keyMaterialKind(bytes: Uint8Array): string | undefined {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (isDerKey(buffer)) return 'a DER-encoded key';
-  if (!isUtf8(buffer)) return undefined;
-  const text = buffer.toString('utf8').trim();
-  if (PEM_LABEL.test(text)) return 'a PEM key or certificate';
-  if (isOpenSshPublicKey(text)) return 'an OpenSSH public key';
-  if (isJwkJson(text)) return 'a JWK or JWKS';
-  const compact = text.replace(/\s+/g, '');
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(compact) && isDerKey(Buffer.from(compact, 'base64'))) return 'a base64 DER key';
+  if (isSshBlob(buffer)) return 'an OpenSSH public key';
+  const text = asText(buffer)?.trim();
+  if (text === undefined) return undefined;
+  if (PEM_LABEL.test(text) || ARMOUR.test(text)) return 'a PEM key or certificate';
+  if (isOpenSshPublicKey(text) || SSH_KEY_ANYWHERE.test(text)) return 'an OpenSSH public key';
+  if (holdsJwk(text)) return 'a JWK or JWKS';
+  for (const decoded of decodings(text)) {
+    if (isDerKey(decoded)) return 'an encoded DER key';
+    if (isSshBlob(decoded)) return 'an OpenSSH public key';
+  }
   return undefined;
 }
 
@@ -136,15 +188,15 @@ export function importSecret(value: unknown, allowed?: ReadonlySet<string>): Ver
   let bytes: Uint8Array;
   if (typeof value === 'string') bytes = Buffer.from(value, 'utf8');
   else if (value instanceof Uint8Array) bytes = value;
-  else throw new TypeError('secret: expected a string or a Uint8Array');
-  if (bytes.length === 0) throw new TypeError('secret: must not be empty');
+  else throw optionError('secret', 'must be a string or a Uint8Array');
+  if (bytes.length === 0) throw optionError('secret', 'must not be empty');
   const kind = keyMaterialKind(bytes);
   if (kind !== undefined) {
-    throw new TypeError(`secret: this is ${kind}, not a shared secret; use \`publicKey\` or \`jwks\` for public keys (HMAC and public keys never mix)`);
+    throw optionError('secret', `is ${kind}, not a shared secret: use \`publicKey\` or \`jwks\` for public keys (HMAC and public keys never mix)`);
   }
   const result = toVerificationKey(createSecretKey(bytes), undefined, undefined, allowed);
   if (typeof result === 'string') {
-    throw new TypeError(`secret: ${result.includes('shorter') ? `${bytes.length} bytes is too short; HS256 needs at least 32 bytes (RFC 7518 §3.2)` : result}`);
+    throw optionError('secret', result.includes('shorter') ? `is ${bytes.length} bytes, too short: HS256 needs at least 32 bytes (RFC 7518 §3.2)` : `cannot be used: ${result}`);
   }
   return result;
 }

@@ -77,7 +77,8 @@ function publicMembers(jwk: JWK): JsonWebKey | string {
  */
 export function importJwk(jwk: unknown, allowed?: ReadonlySet<string>): VerificationKey | JwkRejection {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return 'not a JSON object';
-  const k = jwk as JWK;
+  // Own members only: a member the JWK lacks is absent, whatever Object.prototype holds.
+  const k = Object.assign(Object.create(null) as object, jwk) as JWK;
   // A key set that publishes private members is compromised: such a key is never used.
   const secrets = privateMembers(k);
   if (secrets.length > 0) return `private key material (${secrets.map((m) => `"${m}"`).join(', ')}) published: never used`;

@@ -1,0 +1,27 @@
+/**
+ * `@bearer-guard/core/adapter`: the kit of the packages built on core — framework adapters,
+ * revocation and replay stores, tools. Application code does not need it.
+ * @packageDocumentation
+ */
+export { bindRequest, bindingOf } from '../binding.js';
+export type { RequestBinding } from '../binding.js';
+export { errorResponse, forwardedError } from '../errors.js';
+export type { BearerErrorResponse } from '../errors.js';
+export { mayCarryBodyToken } from '../extract-token.js';
+export { isGuard } from '../guards.js';
+export { checkRevokeArguments, DenyList } from '../deny-list.js';
+export type { Revocation } from '../deny-list.js';
+export {
+  callback,
+  checkKnownKeys,
+  fail,
+  flag,
+  isRecord,
+  nonEmptyString,
+  optionError,
+  positiveInteger,
+  stringList,
+  urlOption,
+} from '../option-checks.js';
+export { parseDuration } from '../duration.js';
+export type { Duration, ParseDurationOptions } from '../duration.js';

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+import { redisTestsToSkip } from './test/setup/redis-server.ts';
 
 const src = (file: string) => fileURLToPath(new URL(`./packages/${file}`, import.meta.url));
 
@@ -16,6 +17,9 @@ export const alias = [
   ['redis', 'redis/src/index.ts'],
 ].map(([name, file]) => ({ find: new RegExp(`^@bearer-guard/${name}$`), replacement: src(file as string) }));
 
+/** Without a redis-server on PATH (and outside CI) the Redis-backed files are left out: test/setup/redis-server.ts. */
+const redisSkipped = redisTestsToSkip();
+
 export default defineConfig({
   test: {
     projects: [
@@ -25,7 +29,10 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'adapters', include: ['packages/{express,koa,fastify}/test/**/*.test.ts', 'conformance/test/**/*.test.ts'] },
+        test: {
+          name: 'adapters',
+          include: ['packages/{express,koa,fastify}/test/**/*.test.ts', 'conformance/test/**/*.test.ts'],
+        },
       },
       {
         extends: true,
@@ -33,7 +40,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'redis', include: ['packages/redis/test/**/*.test.ts'] },
+        test: {
+          name: 'redis',
+          include: ['packages/redis/test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...redisSkipped],
+          globalSetup: ['./test/setup/redis-server.ts'],
+        },
       },
       {
         extends: true,

@@ -11,7 +11,14 @@ export const KID = 'bench-key-1';
 export const config = QUICK
   ? {
       mode: 'quick',
-      verify: { algs: ['RS256', 'PS256', 'ES256', 'EdDSA'], uniqueTokens: 2000, reps: 3, sliceMs: 100, warmupMs: 50, inFlight: 32 },
+      verify: {
+        algs: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        uniqueTokens: 2000,
+        reps: 3,
+        sliceMs: 100,
+        warmupMs: 50,
+        inFlight: 32,
+      },
       http: { connections: 50, reps: 2, durationSec: 0.5, warmupSec: 0.2, uniqueTokens: 2000, pipelining: 1 },
       memory: { entries: 5000, trials: 1 },
       revocation: { revokedEntries: 1000 },
@@ -19,7 +26,14 @@ export const config = QUICK
     }
   : {
       mode: 'full',
-      verify: { algs: ['RS256', 'PS256', 'ES256', 'EdDSA'], uniqueTokens: 2000, reps: 7, sliceMs: 300, warmupMs: 200, inFlight: 32 },
+      verify: {
+        algs: ['RS256', 'PS256', 'ES256', 'EdDSA'],
+        uniqueTokens: 2000,
+        reps: 7,
+        sliceMs: 300,
+        warmupMs: 200,
+        inFlight: 32,
+      },
       http: { connections: 50, reps: 5, durationSec: 1.5, warmupSec: 0.5, uniqueTokens: 2000, pipelining: 1 },
       memory: { entries: 10_000, trials: 3 },
       revocation: { revokedEntries: 1000 },

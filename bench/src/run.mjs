@@ -83,11 +83,13 @@ const memory = await section('3. verified-token cache memory', () => runMemoryBe
 
 for (const g of [...(http?.groups ?? []), ...(revocation ? [revocation.group] : [])]) {
   for (const r of g.results) if (r.error) problems.push(`${r.id}: ${r.error}`);
-  for (const r of g.results) if (!r.error && (r.non2xx || r.errors || r.timeouts)) {
-    problems.push(`${r.id}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts under load`);
-  }
+  for (const r of g.results)
+    if (!r.error && (r.non2xx || r.errors || r.timeouts)) {
+      problems.push(`${r.id}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts under load`);
+    }
 }
-for (const r of verify?.results ?? []) for (const row of r.rows) if (row.failed) problems.push(`${r.alg} ${row.id}: ${row.failed}`);
+for (const r of verify?.results ?? [])
+  for (const row of r.rows) if (row.failed) problems.push(`${r.alg} ${row.id}: ${row.failed}`);
 
 const env2 = machine();
 const h = config.http;
@@ -101,21 +103,27 @@ const doc = [
   '',
   '## Machine',
   '',
-  markdownTable(['item', 'value'], [
-    ['CPU', env.cpu],
-    ['cores', String(env.cores)],
-    ['Node', `${env.node} (V8 ${env.v8}, OpenSSL ${env.openssl})`],
-    ['OS', env.os],
-    ['memory', env.memory],
-    ['load average (1/5/15 min) at start → end', `${env.loadavg} → ${env2.loadavg}`],
-    ['repository commit', env.commit],
-  ]),
+  markdownTable(
+    ['item', 'value'],
+    [
+      ['CPU', env.cpu],
+      ['cores', String(env.cores)],
+      ['Node', `${env.node} (V8 ${env.v8}, OpenSSL ${env.openssl})`],
+      ['OS', env.os],
+      ['memory', env.memory],
+      ['load average (1/5/15 min) at start → end', `${env.loadavg} → ${env2.loadavg}`],
+      ['repository commit', env.commit],
+    ],
+  ),
   '',
-  'The load average shows whether anything else was running: on a quiet machine it stays near the benchmark\'s own use (≈ 1–2).',
+  "The load average shows whether anything else was running: on a quiet machine it stays near the benchmark's own use (≈ 1–2).",
   '',
   '## Versions',
   '',
-  markdownTable(['package', 'version'], [...versions(), ...(revocation?.redis?.version ? [['redis-server', revocation.redis.version]] : [])]),
+  markdownTable(
+    ['package', 'version'],
+    [...versions(), ...(revocation?.redis?.version ? [['redis-server', revocation.redis.version]] : [])],
+  ),
   '',
   '## How to reproduce',
   '',
@@ -162,7 +170,9 @@ const doc = [
   '',
   '## Problems during this run',
   '',
-  problems.length ? problems.map((p) => `- ${p}`).join('\n') : 'None: every candidate passed its checks, and no request failed under load.',
+  problems.length
+    ? problems.map((p) => `- ${p}`).join('\n')
+    : 'None: every candidate passed its checks, and no request failed under load.',
   '',
 ].join('\n');
 

@@ -32,7 +32,15 @@ import {
 } from './table.js';
 
 export type HostileRow = RunnableRow<Kit> & { family: Family };
-export type Family = 'extraction' | 'structure' | 'algorithms' | 'key selection' | 'claims' | 'guards' | 'responses' | 'wiring';
+export type Family =
+  | 'extraction'
+  | 'structure'
+  | 'algorithms'
+  | 'key selection'
+  | 'claims'
+  | 'guards'
+  | 'responses'
+  | 'wiring';
 
 export const ISSUER = 'https://issuer.conformance.test/';
 
@@ -87,7 +95,8 @@ const withSegment = (k: Kit, index: 0 | 1 | 2, segment: (old: string) => string)
   return p.join('.');
 };
 /** Header and payload as given (raw bytes or JSON text), with k1's signature of something else. */
-const rawToken = (k: Kit, header: string | Buffer, payload: string | Buffer) => `${b64(header)}.${b64(payload)}.${parts(k.sign())[2]}`;
+const rawToken = (k: Kit, header: string | Buffer, payload: string | Buffer) =>
+  `${b64(header)}.${b64(payload)}.${parts(k.sign())[2]}`;
 /** Standard claims as hand-written JSON, to which members are appended as text. */
 const claimsJson = (extra: string) =>
   `{"iss":"${ISSUER}","aud":"orders","sub":"user-1","iat":{{now}},"exp":{{exp}},"scope":"read:orders"${extra}}`;
@@ -96,50 +105,133 @@ const rs = (r: Buffer, s: Buffer) => Buffer.concat([r, s]).toString('base64url')
 
 export const hostileRows: HostileRow[] = [
   // ── extraction: the Authorization header and the other locations (RFC 6750 §2) ─────────
-  { family: 'extraction', name: '"Basic" without credentials is another scheme', request: { headers: bearer('Basic') }, expect: f0(NO_TOKEN) },
-  { family: 'extraction', name: '"Digest x" is another scheme', request: { headers: bearer('Digest x') }, expect: f0(NO_TOKEN) },
-  { family: 'extraction', name: 'a JWT under another scheme ("Token <jwt>") is not read', token: {}, request: { headers: bearer('Token {{token}}') }, expect: f0(NO_TOKEN) },
-  { family: 'extraction', name: 'space then tab before the token', token: {}, request: { headers: bearer('Bearer \t{{token}}') }, expect: f0(MALFORMED_HEADER) },
-  { family: 'extraction', name: '"Bearer" glued to the token', token: {}, request: { headers: bearer('Bearer{{token}}') }, expect: f0(MALFORMED_HEADER) },
+  {
+    family: 'extraction',
+    name: '"Basic" without credentials is another scheme',
+    request: { headers: bearer('Basic') },
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'extraction',
+    name: '"Digest x" is another scheme',
+    request: { headers: bearer('Digest x') },
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'extraction',
+    name: 'a JWT under another scheme ("Token <jwt>") is not read',
+    token: {},
+    request: { headers: bearer('Token {{token}}') },
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'extraction',
+    name: 'space then tab before the token',
+    token: {},
+    request: { headers: bearer('Bearer \t{{token}}') },
+    expect: f0(MALFORMED_HEADER),
+  },
+  {
+    family: 'extraction',
+    name: '"Bearer" glued to the token',
+    token: {},
+    request: { headers: bearer('Bearer{{token}}') },
+    expect: f0(MALFORMED_HEADER),
+  },
   { family: 'extraction', name: '"Bearerx"', request: { headers: bearer('Bearerx') }, expect: f0(MALFORMED_HEADER) },
   { family: 'extraction', name: '"Bearer=x"', request: { headers: bearer('Bearer=x') }, expect: f0(MALFORMED_HEADER) },
-  { family: 'extraction', name: 'scheme in mixed case ("bEaReR")', token: {}, request: { headers: bearer('bEaReR {{token}}') }, expect: f1(ok()) },
+  {
+    family: 'extraction',
+    name: 'scheme in mixed case ("bEaReR")',
+    token: {},
+    request: { headers: bearer('bEaReR {{token}}') },
+    expect: f1(ok()),
+  },
   // "Bearer  x" is a well-formed header (1*SP); "x" is then refused as a token, before any key.
-  { family: 'extraction', name: '"Bearer  x": two spaces are valid, "x" is not a JWT', request: { headers: bearer('Bearer  x') }, expect: f0(invalid('unsupported_token_format')) },
+  {
+    family: 'extraction',
+    name: '"Bearer  x": two spaces are valid, "x" is not a JWT',
+    request: { headers: bearer('Bearer  x') },
+    expect: f0(invalid('unsupported_token_format')),
+  },
   // Decided: leading/trailing spaces are optional whitespace around the field value (RFC 9110
   // §5.5); node strips them before any code sees the header, so the token is accepted.
-  { family: 'extraction', name: 'spaces before and after the header value (OWS) → 200', token: {}, request: { headers: bearer('   Bearer {{token}}   ') }, expect: f1(ok()) },
+  {
+    family: 'extraction',
+    name: 'spaces before and after the header value (OWS) → 200',
+    token: {},
+    request: { headers: bearer('   Bearer {{token}}   ') },
+    expect: f1(ok()),
+  },
   // NUL and other control characters never reach the app (node's parser answers 400 itself, see
   // hostile.test.ts); latin-1 (obs-text) does, and is outside b64token.
-  { family: 'extraction', name: 'high-bit (latin-1) character in the token', request: { headers: bearer('Bearer t\u00f6k') }, expect: f0(MALFORMED_HEADER) },
-  { family: 'extraction', name: 'two credentials in one header value', token: {}, request: { headers: bearer('Bearer {{token}}, Basic dXNlcjpwYXNz') }, expect: f0(MALFORMED_HEADER) },
-  { family: 'extraction', name: 'quoted token', token: {}, request: { headers: bearer('Bearer "{{token}}"') }, expect: f0(MALFORMED_HEADER) },
+  {
+    family: 'extraction',
+    name: 'high-bit (latin-1) character in the token',
+    request: { headers: bearer('Bearer t\u00f6k') },
+    expect: f0(MALFORMED_HEADER),
+  },
+  {
+    family: 'extraction',
+    name: 'two credentials in one header value',
+    token: {},
+    request: { headers: bearer('Bearer {{token}}, Basic dXNlcjpwYXNz') },
+    expect: f0(MALFORMED_HEADER),
+  },
+  {
+    family: 'extraction',
+    name: 'quoted token',
+    token: {},
+    request: { headers: bearer('Bearer "{{token}}"') },
+    expect: f0(MALFORMED_HEADER),
+  },
   {
     family: 'extraction',
     name: 'Basic header first, Bearer header second → 400',
     token: {},
-    request: { headers: [['authorization', 'Basic dXNlcjpwYXNz'], ['authorization', 'Bearer {{token}}']] },
+    request: {
+      headers: [
+        ['authorization', 'Basic dXNlcjpwYXNz'],
+        ['authorization', 'Bearer {{token}}'],
+      ],
+    },
     expect: f0(TWO_HEADERS),
   },
   {
     family: 'extraction',
     name: 'three Authorization headers → 400',
     token: {},
-    request: { headers: [['authorization', 'Bearer {{token}}'], ['authorization', 'Bearer {{token}}'], ['authorization', 'Bearer {{token}}']] },
+    request: {
+      headers: [
+        ['authorization', 'Bearer {{token}}'],
+        ['authorization', 'Bearer {{token}}'],
+        ['authorization', 'Bearer {{token}}'],
+      ],
+    },
     expect: f0(TWO_HEADERS),
   },
   {
     family: 'extraction',
     name: '"Authorization" and "AUTHORIZATION" are the same header → 400',
     token: {},
-    request: { headers: [['Authorization', 'Bearer {{token}}'], ['AUTHORIZATION', 'Bearer {{token}}']] },
+    request: {
+      headers: [
+        ['Authorization', 'Bearer {{token}}'],
+        ['AUTHORIZATION', 'Bearer {{token}}'],
+      ],
+    },
     expect: f0(TWO_HEADERS),
   },
   {
     family: 'extraction',
     name: 'an empty Authorization header, then a Bearer one → 400',
     token: {},
-    request: { headers: [['authorization', ''], ['authorization', 'Bearer {{token}}']] },
+    request: {
+      headers: [
+        ['authorization', ''],
+        ['authorization', 'Bearer {{token}}'],
+      ],
+    },
     expect: f0(TWO_HEADERS),
   },
   {
@@ -147,7 +239,12 @@ export const hostileRows: HostileRow[] = [
     name: 'header and cookie token, both enabled → 400',
     options: COOKIE,
     token: {},
-    request: { headers: [['authorization', 'Bearer {{token}}'], ['cookie', 'access_token={{token}}']] },
+    request: {
+      headers: [
+        ['authorization', 'Bearer {{token}}'],
+        ['cookie', 'access_token={{token}}'],
+      ],
+    },
     expect: f0(TWO_LOCATIONS),
   },
   {
@@ -163,14 +260,46 @@ export const hostileRows: HostileRow[] = [
     name: 'query and form body token, both enabled → 400',
     options: { tokenLocations: ['query', 'body'] },
     token: {},
-    request: { method: 'POST', headers: [], query: '?access_token={{token}}', contentType: FORM, body: 'access_token={{token}}' },
+    request: {
+      method: 'POST',
+      headers: [],
+      query: '?access_token={{token}}',
+      contentType: FORM,
+      body: 'access_token={{token}}',
+    },
     expect: f0(TWO_LOCATIONS),
   },
-  { family: 'extraction', name: 'header token plus a query token, query not enabled → the query is ignored', token: {}, request: { query: '?access_token={{token}}' }, expect: f1(ok()) },
+  {
+    family: 'extraction',
+    name: 'header token plus a query token, query not enabled → the query is ignored',
+    token: {},
+    request: { query: '?access_token={{token}}' },
+    expect: f1(ok()),
+  },
   // Decided: parameter names are literal (URLSearchParams): `access_token[]` is another parameter.
-  { family: 'extraction', name: 'access_token[]= in the query is another parameter', options: QUERY, token: {}, request: { headers: [], query: '?access_token[]={{token}}' }, expect: f0(NO_TOKEN) },
-  { family: 'extraction', name: 'access_token[x]= in the query is another parameter', options: QUERY, token: {}, request: { headers: [], query: '?access_token[x]={{token}}' }, expect: f0(NO_TOKEN) },
-  { family: 'extraction', name: 'empty access_token in the query → 400', options: QUERY, request: { query: '?access_token=' }, expect: f0(BAD_PARAMETER) },
+  {
+    family: 'extraction',
+    name: 'access_token[]= in the query is another parameter',
+    options: QUERY,
+    token: {},
+    request: { headers: [], query: '?access_token[]={{token}}' },
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'extraction',
+    name: 'access_token[x]= in the query is another parameter',
+    options: QUERY,
+    token: {},
+    request: { headers: [], query: '?access_token[x]={{token}}' },
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'extraction',
+    name: 'empty access_token in the query → 400',
+    options: QUERY,
+    request: { query: '?access_token=' },
+    expect: f0(BAD_PARAMETER),
+  },
   {
     family: 'extraction',
     name: 'query access_token twice, the second empty → 400',
@@ -179,7 +308,14 @@ export const hostileRows: HostileRow[] = [
     request: { headers: [], query: '?access_token={{token}}&access_token=' },
     expect: f0(BAD_PARAMETER),
   },
-  { family: 'extraction', name: 'ACCESS_TOKEN in the query (names are case-sensitive)', options: QUERY, token: {}, request: { headers: [], query: '?ACCESS_TOKEN={{token}}' }, expect: f0(NO_TOKEN) },
+  {
+    family: 'extraction',
+    name: 'ACCESS_TOKEN in the query (names are case-sensitive)',
+    options: QUERY,
+    token: {},
+    request: { headers: [], query: '?ACCESS_TOKEN={{token}}' },
+    expect: f0(NO_TOKEN),
+  },
   {
     family: 'extraction',
     name: '"Bearer <jwt>" as the query value is not a JWT',
@@ -243,12 +379,40 @@ export const hostileRows: HostileRow[] = [
     request: { headers: [['cookie', 'access_token={{token}}; access_token={{token}}']] },
     expect: f0(BAD_PARAMETER),
   },
-  { family: 'extraction', name: 'empty access_token cookie → 400', options: COOKIE, request: { headers: [['cookie', 'theme=dark; access_token=']] }, expect: f0(BAD_PARAMETER) },
+  {
+    family: 'extraction',
+    name: 'empty access_token cookie → 400',
+    options: COOKIE,
+    request: { headers: [['cookie', 'theme=dark; access_token=']] },
+    expect: f0(BAD_PARAMETER),
+  },
   // node's limit is 16 KiB for the request line and all headers together: 15 KiB still reaches the app.
-  { family: 'extraction', name: '15 KiB token in the header → 401 before any decoding', token: (k) => k.sized(15 * 1024), expect: f0(invalid('token_too_long')) },
-  { family: 'extraction', name: 'token of exactly 8192 characters (the limit) → 200', token: (k) => k.sized(8192), expect: f1(ok()) },
-  { family: 'extraction', name: 'token of 8193 characters → 401', token: (k) => k.sized(8193), expect: f0(invalid('token_too_long')) },
-  { family: 'extraction', name: '12 KiB token in the query → 401', options: QUERY, token: (k) => k.sized(12 * 1024), request: { headers: [], query: '?access_token={{token}}' }, expect: f0(invalid('token_too_long')) },
+  {
+    family: 'extraction',
+    name: '15 KiB token in the header → 401 before any decoding',
+    token: (k) => k.sized(15 * 1024),
+    expect: f0(invalid('token_too_long')),
+  },
+  {
+    family: 'extraction',
+    name: 'token of exactly 8192 characters (the limit) → 200',
+    token: (k) => k.sized(8192),
+    expect: f1(ok()),
+  },
+  {
+    family: 'extraction',
+    name: 'token of 8193 characters → 401',
+    token: (k) => k.sized(8193),
+    expect: f0(invalid('token_too_long')),
+  },
+  {
+    family: 'extraction',
+    name: '12 KiB token in the query → 401',
+    options: QUERY,
+    token: (k) => k.sized(12 * 1024),
+    request: { headers: [], query: '?access_token={{token}}' },
+    expect: f0(invalid('token_too_long')),
+  },
   // Decided: auth() authenticates every method, a preflight included (the adapters exempt
   // nothing): a CORS middleware must come before auth(). The preflight carries no credentials,
   // so it is a plain 401 without error code, and the handler does not run.
@@ -257,26 +421,66 @@ export const hostileRows: HostileRow[] = [
     name: 'CORS preflight (OPTIONS, Origin, Access-Control-Request-*) → 401 without error code',
     request: {
       method: 'OPTIONS',
-      headers: [['origin', 'https://app.example'], ['access-control-request-method', 'GET'], ['access-control-request-headers', 'authorization']],
+      headers: [
+        ['origin', 'https://app.example'],
+        ['access-control-request-method', 'GET'],
+        ['access-control-request-headers', 'authorization'],
+      ],
     },
     expect: f0(NO_TOKEN),
   },
 
   // ── structure: segments, base64url, UTF-8, JSON ─────────────────────────────────────────
-  { family: 'structure', name: 'one segment', token: () => b64({ alg: 'RS256', kid: 'k1' }), expect: f0(invalid('unsupported_token_format')) },
-  { family: 'structure', name: 'six segments', token: (k) => `${k.sign()}.AAAA.BBBB.CCCC`, expect: f0(invalid('unsupported_token_format')) },
+  {
+    family: 'structure',
+    name: 'one segment',
+    token: () => b64({ alg: 'RS256', kid: 'k1' }),
+    expect: f0(invalid('unsupported_token_format')),
+  },
+  {
+    family: 'structure',
+    name: 'six segments',
+    token: (k) => `${k.sign()}.AAAA.BBBB.CCCC`,
+    expect: f0(invalid('unsupported_token_format')),
+  },
   {
     family: 'structure',
     name: 'a JWE (RSA-OAEP-256, A256GCM, five segments) never reaches a decrypt path',
     token: () =>
-      [b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'k1' }), b64(randomBytes(256)), b64(randomBytes(12)), b64(randomBytes(64)), b64(randomBytes(16))].join('.'),
+      [
+        b64({ alg: 'RSA-OAEP-256', enc: 'A256GCM', kid: 'k1' }),
+        b64(randomBytes(256)),
+        b64(randomBytes(12)),
+        b64(randomBytes(64)),
+        b64(randomBytes(16)),
+      ].join('.'),
     expect: f0(invalid('unsupported_token_format')),
   },
-  { family: 'structure', name: 'three empty segments ("..")', request: { headers: bearer('Bearer ..') }, expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'standard base64 "+" and "/" in the payload', token: (k) => withSegment(k, 1, (p) => `${p}+/`), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'padding "=" after the signature', token: (k) => `${k.sign()}=`, expect: f0(invalid('malformed_token')) },
+  {
+    family: 'structure',
+    name: 'three empty segments ("..")',
+    request: { headers: bearer('Bearer ..') },
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'standard base64 "+" and "/" in the payload',
+    token: (k) => withSegment(k, 1, (p) => `${p}+/`),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'padding "=" after the signature',
+    token: (k) => `${k.sign()}=`,
+    expect: f0(invalid('malformed_token')),
+  },
   // "=" may only end a b64token (RFC 6750 §2.1): inside the credentials it is a malformed header.
-  { family: 'structure', name: 'padding "=" inside the token → 400', token: (k) => withSegment(k, 1, (p) => `${p}==`), expect: f0(MALFORMED_HEADER) },
+  {
+    family: 'structure',
+    name: 'padding "=" inside the token → 400',
+    token: (k) => withSegment(k, 1, (p) => `${p}==`),
+    expect: f0(MALFORMED_HEADER),
+  },
   {
     family: 'structure',
     name: 'non-canonical base64url (unused bits set) in the signature',
@@ -294,39 +498,114 @@ export const hostileRows: HostileRow[] = [
     token: (k) => withSegment(k, 1, (p) => p + 'A'.repeat((5 - (p.length % 4)) % 4 || 4)),
     expect: f0(invalid('malformed_token')),
   },
-  { family: 'structure', name: '"~" in the payload', token: (k) => withSegment(k, 1, (p) => `${p}~`), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'invalid UTF-8 in the payload', token: (k) => rawToken(k, JSON.stringify({ alg: 'RS256', kid: 'k1' }), Buffer.from([0x7b, 0xc3, 0x28, 0x7d])), expect: f0(invalid('malformed_token')) },
+  {
+    family: 'structure',
+    name: '"~" in the payload',
+    token: (k) => withSegment(k, 1, (p) => `${p}~`),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'invalid UTF-8 in the payload',
+    token: (k) => rawToken(k, JSON.stringify({ alg: 'RS256', kid: 'k1' }), Buffer.from([0x7b, 0xc3, 0x28, 0x7d])),
+    expect: f0(invalid('malformed_token')),
+  },
   {
     family: 'structure',
     name: 'overlong UTF-8 ("/" as C0 AF) in the header',
-    token: (k) => rawToken(k, Buffer.concat([Buffer.from('{"alg":"RS256","kid":"k1","x":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]), JSON.stringify(k.claims())),
+    token: (k) =>
+      rawToken(
+        k,
+        Buffer.concat([Buffer.from('{"alg":"RS256","kid":"k1","x":"'), Buffer.from([0xc0, 0xaf]), Buffer.from('"}')]),
+        JSON.stringify(k.claims()),
+      ),
     expect: f0(invalid('malformed_token')),
   },
   {
     family: 'structure',
     name: 'UTF-8 byte order mark before the header JSON',
-    token: (k) => rawToken(k, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"alg":"RS256","kid":"k1"}')]), JSON.stringify(k.claims())),
+    token: (k) =>
+      rawToken(
+        k,
+        Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"alg":"RS256","kid":"k1"}')]),
+        JSON.stringify(k.claims()),
+      ),
     expect: f0(invalid('malformed_token')),
   },
-  { family: 'structure', name: 'header is a JSON array', token: (k) => rawToken(k, '[{"alg":"RS256","kid":"k1"}]', JSON.stringify(k.claims())), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'header is a JSON string', token: (k) => rawToken(k, '"RS256"', JSON.stringify(k.claims())), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'header is a JSON number', token: (k) => rawToken(k, '256', JSON.stringify(k.claims())), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'header is JSON null', token: (k) => rawToken(k, 'null', JSON.stringify(k.claims())), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'payload is a JSON array', token: (k) => k.sign({ payloadJson: `[${JSON.stringify(k.claims())}]` }), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'payload is a JSON number', token: (k) => k.sign({ payloadJson: '42' }), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'payload is a JSON string', token: (k) => k.sign({ payloadJson: JSON.stringify(JSON.stringify(k.claims())) }), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'payload is JSON null', token: (k) => k.sign({ payloadJson: 'null' }), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'payload with text after the JSON object', token: (k) => k.sign({ payloadJson: `${claimsJson('')}x` }), expect: f0(invalid('malformed_token')) },
+  {
+    family: 'structure',
+    name: 'header is a JSON array',
+    token: (k) => rawToken(k, '[{"alg":"RS256","kid":"k1"}]', JSON.stringify(k.claims())),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'header is a JSON string',
+    token: (k) => rawToken(k, '"RS256"', JSON.stringify(k.claims())),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'header is a JSON number',
+    token: (k) => rawToken(k, '256', JSON.stringify(k.claims())),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'header is JSON null',
+    token: (k) => rawToken(k, 'null', JSON.stringify(k.claims())),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'payload is a JSON array',
+    token: (k) => k.sign({ payloadJson: `[${JSON.stringify(k.claims())}]` }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'payload is a JSON number',
+    token: (k) => k.sign({ payloadJson: '42' }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'payload is a JSON string',
+    token: (k) => k.sign({ payloadJson: JSON.stringify(JSON.stringify(k.claims())) }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'payload is JSON null',
+    token: (k) => k.sign({ payloadJson: 'null' }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'payload with text after the JSON object',
+    token: (k) => k.sign({ payloadJson: `${claimsJson('')}x` }),
+    expect: f0(invalid('malformed_token')),
+  },
   // Duplicate member names (RFC 7515 §4: reject, or keep the lexically last). JSON.parse keeps
   // the last, and core parses once: every check (alg, kid, claims, signature) sees that one view.
-  { family: 'structure', name: 'duplicate "alg" (none, then RS256): RS256 everywhere → 200', token: (k) => k.sign({ headerJson: '{"alg":"none","alg":"RS256","kid":"k1"}' }), expect: f1(ok()) },
+  {
+    family: 'structure',
+    name: 'duplicate "alg" (none, then RS256): RS256 everywhere → 200',
+    token: (k) => k.sign({ headerJson: '{"alg":"none","alg":"RS256","kid":"k1"}' }),
+    expect: f1(ok()),
+  },
   {
     family: 'structure',
     name: 'duplicate "alg" (RS256, then none): none everywhere → 401',
     token: (k) => k.sign({ headerJson: '{"alg":"RS256","kid":"k1","alg":"none"}' }),
     expect: f0(invalid('algorithm_not_allowed')),
   },
-  { family: 'structure', name: 'duplicate "kid" (unknown, then k1): k1 → 200', token: (k) => k.sign({ headerJson: '{"alg":"RS256","kid":"nope","kid":"k1"}' }), expect: f1(ok()) },
+  {
+    family: 'structure',
+    name: 'duplicate "kid" (unknown, then k1): k1 → 200',
+    token: (k) => k.sign({ headerJson: '{"alg":"RS256","kid":"nope","kid":"k1"}' }),
+    expect: f1(ok()),
+  },
   {
     family: 'structure',
     name: 'duplicate "aud" ("x", then "orders") → 200',
@@ -342,25 +621,86 @@ export const hostileRows: HostileRow[] = [
   {
     family: 'structure',
     name: 'duplicate "exp" (future, then past) → expired',
-    token: (k) => k.sign({ payloadJson: `{"exp":{{exp}},"iss":"${ISSUER}","aud":"orders","sub":"user-1","exp":${k.now - 3600}}` }),
+    token: (k) =>
+      k.sign({ payloadJson: `{"exp":{{exp}},"iss":"${ISSUER}","aud":"orders","sub":"user-1","exp":${k.now - 3600}}` }),
     expect: f0(invalid('token_expired')),
   },
-  { family: 'structure', name: 'crit ["b64"] with b64: false', token: (k) => k.sign({ header: { crit: ['b64'], b64: false } }), expect: f0(invalid('unsupported_critical_header')) },
-  { family: 'structure', name: 'crit [] (empty)', token: (k) => k.sign({ header: { crit: [] } }), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'crit as a string', token: (k) => k.sign({ header: { crit: 'b64', b64: true } }), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'crit [""]', token: (k) => k.sign({ header: { crit: [''] } }), expect: f0(invalid('malformed_token')) },
-  { family: 'structure', name: 'crit naming a registered header ("alg")', token: (k) => k.sign({ header: { crit: ['alg'] } }), expect: f0(invalid('unsupported_critical_header')) },
+  {
+    family: 'structure',
+    name: 'crit ["b64"] with b64: false',
+    token: (k) => k.sign({ header: { crit: ['b64'], b64: false } }),
+    expect: f0(invalid('unsupported_critical_header')),
+  },
+  {
+    family: 'structure',
+    name: 'crit [] (empty)',
+    token: (k) => k.sign({ header: { crit: [] } }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'crit as a string',
+    token: (k) => k.sign({ header: { crit: 'b64', b64: true } }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'crit [""]',
+    token: (k) => k.sign({ header: { crit: [''] } }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'structure',
+    name: 'crit naming a registered header ("alg")',
+    token: (k) => k.sign({ header: { crit: ['alg'] } }),
+    expect: f0(invalid('unsupported_critical_header')),
+  },
   // b64: true is the ordinary encoding (RFC 7797 §3): understood, so a critical b64 is fine.
-  { family: 'structure', name: 'crit ["b64"] with b64: true (the ordinary encoding) → 200', token: (k) => k.sign({ header: { crit: ['b64'], b64: true } }), expect: f1(ok()) },
-  { family: 'structure', name: 'typ that is not a string', token: (k) => k.sign({ header: { typ: 1 } }), expect: f0(invalid('malformed_token')) },
+  {
+    family: 'structure',
+    name: 'crit ["b64"] with b64: true (the ordinary encoding) → 200',
+    token: (k) => k.sign({ header: { crit: ['b64'], b64: true } }),
+    expect: f1(ok()),
+  },
+  {
+    family: 'structure',
+    name: 'typ that is not a string',
+    token: (k) => k.sign({ header: { typ: 1 } }),
+    expect: f0(invalid('malformed_token')),
+  },
 
   // ── algorithms ──────────────────────────────────────────────────────────────────────────
-  { family: 'algorithms', name: 'alg "None" with a fake signature', token: (k) => k.sign({ key: { signature: 'c2lnbmF0dXJl' }, header: { alg: 'None', kid: 'k1' } }), expect: f0(invalid('algorithm_not_allowed')) },
+  {
+    family: 'algorithms',
+    name: 'alg "None" with a fake signature',
+    token: (k) => k.sign({ key: { signature: 'c2lnbmF0dXJl' }, header: { alg: 'None', kid: 'k1' } }),
+    expect: f0(invalid('algorithm_not_allowed')),
+  },
   // An empty signature is refused while decoding, before alg is looked at.
-  { family: 'algorithms', name: 'alg "nOnE" with an empty signature', token: (k) => k.sign({ key: 'none', header: { alg: 'nOnE', kid: 'k1' } }), expect: f0(invalid('malformed_token')) },
-  { family: 'algorithms', name: 'alg "none" with a real RS256 signature of k1', token: (k) => k.sign({ header: { alg: 'none' } }), expect: f0(invalid('algorithm_not_allowed')) },
-  { family: 'algorithms', name: 'alg "rs256" (algorithm names are case-sensitive)', token: (k) => k.sign({ header: { alg: 'rs256' } }), expect: f0(invalid('algorithm_not_allowed')) },
-  { family: 'algorithms', name: 'alg "RSA-OAEP" (a JWE algorithm) on a JWS', token: (k) => k.sign({ header: { alg: 'RSA-OAEP' } }), expect: f0(invalid('algorithm_not_allowed')) },
+  {
+    family: 'algorithms',
+    name: 'alg "nOnE" with an empty signature',
+    token: (k) => k.sign({ key: 'none', header: { alg: 'nOnE', kid: 'k1' } }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'algorithms',
+    name: 'alg "none" with a real RS256 signature of k1',
+    token: (k) => k.sign({ header: { alg: 'none' } }),
+    expect: f0(invalid('algorithm_not_allowed')),
+  },
+  {
+    family: 'algorithms',
+    name: 'alg "rs256" (algorithm names are case-sensitive)',
+    token: (k) => k.sign({ header: { alg: 'rs256' } }),
+    expect: f0(invalid('algorithm_not_allowed')),
+  },
+  {
+    family: 'algorithms',
+    name: 'alg "RSA-OAEP" (a JWE algorithm) on a JWS',
+    token: (k) => k.sign({ header: { alg: 'RSA-OAEP' } }),
+    expect: f0(invalid('algorithm_not_allowed')),
+  },
   {
     family: 'algorithms',
     name: 'HS256 signed with the SPKI PEM of k1 (remote JWKS)',
@@ -376,7 +716,14 @@ export const hostileRows: HostileRow[] = [
   {
     family: 'algorithms',
     name: 'HS512 signed with the PKCS#1 PEM of k1 (remote JWKS)',
-    token: (k) => k.sign({ key: { hmac: createPublicKey(k.issuer.primary.spki).export({ type: 'pkcs1', format: 'pem' }) as string, alg: 'HS512' }, header: { kid: 'k1' } }),
+    token: (k) =>
+      k.sign({
+        key: {
+          hmac: createPublicKey(k.issuer.primary.spki).export({ type: 'pkcs1', format: 'pem' }) as string,
+          alg: 'HS512',
+        },
+        header: { kid: 'k1' },
+      }),
     expect: f0(invalid('algorithm_not_allowed')),
   },
   {
@@ -385,12 +732,23 @@ export const hostileRows: HostileRow[] = [
     token: (k) => k.sign({ key: { hmac: `\n  ${k.issuer.primary.spki}\n\n`, alg: 'HS256' }, header: { kid: 'k1' } }),
     expect: f0(invalid('algorithm_not_allowed')),
   },
-  { family: 'algorithms', name: 'HS256 signed with an empty secret', token: (k) => k.sign({ key: { hmac: '', alg: 'HS256' }, header: { kid: 'k1' } }), expect: f0(invalid('algorithm_not_allowed')) },
+  {
+    family: 'algorithms',
+    name: 'HS256 signed with an empty secret',
+    token: (k) => k.sign({ key: { hmac: '', alg: 'HS256' }, header: { kid: 'k1' } }),
+    expect: f0(invalid('algorithm_not_allowed')),
+  },
   {
     family: 'algorithms',
     name: 'HS512 signed with the PKCS#1 PEM, publicKey verifier',
     options: PEM,
-    token: (k) => k.sign({ key: { hmac: createPublicKey(k.issuer.primary.spki).export({ type: 'pkcs1', format: 'pem' }) as string, alg: 'HS512' } }),
+    token: (k) =>
+      k.sign({
+        key: {
+          hmac: createPublicKey(k.issuer.primary.spki).export({ type: 'pkcs1', format: 'pem' }) as string,
+          alg: 'HS512',
+        },
+      }),
     expect: invalid('algorithm_not_allowed'),
   },
   {
@@ -400,7 +758,13 @@ export const hostileRows: HostileRow[] = [
     token: (k) => k.sign({ key: { hmac: JSON.stringify(k.issuer.primary.jwk), alg: 'HS384' } }),
     expect: invalid('algorithm_not_allowed'),
   },
-  { family: 'algorithms', name: 'ES384 token, only a P-256 key in the JWKS', publish: (k) => [k.bank.ec], token: (k) => k.sign({ key: k.bank.ec, header: { alg: 'ES384' } }), expect: f1(invalid('no_matching_key')) },
+  {
+    family: 'algorithms',
+    name: 'ES384 token, only a P-256 key in the JWKS',
+    publish: (k) => [k.bank.ec],
+    token: (k) => k.sign({ key: k.bank.ec, header: { alg: 'ES384' } }),
+    expect: f1(invalid('no_matching_key')),
+  },
   {
     family: 'algorithms',
     name: 'ES384 token, algorithms: ["ES256"]',
@@ -409,8 +773,20 @@ export const hostileRows: HostileRow[] = [
     token: (k) => k.sign({ key: k.bank.ec, header: { alg: 'ES384' } }),
     expect: f0(invalid('algorithm_not_allowed')),
   },
-  { family: 'algorithms', name: 'RS256 token, algorithms: ["ES256"]', options: { algorithms: ['ES256'] }, publish: (k) => [k.bank.ec], token: (k) => k.sign(), expect: f0(invalid('algorithm_not_allowed')) },
-  { family: 'algorithms', name: 'PS256 token signed by k1, whose JWK declares RS256', token: (k) => k.sign({ header: { alg: 'PS256' } }), expect: f1(invalid('no_matching_key')) },
+  {
+    family: 'algorithms',
+    name: 'RS256 token, algorithms: ["ES256"]',
+    options: { algorithms: ['ES256'] },
+    publish: (k) => [k.bank.ec],
+    token: (k) => k.sign(),
+    expect: f0(invalid('algorithm_not_allowed')),
+  },
+  {
+    family: 'algorithms',
+    name: 'PS256 token signed by k1, whose JWK declares RS256',
+    token: (k) => k.sign({ header: { alg: 'PS256' } }),
+    expect: f1(invalid('no_matching_key')),
+  },
   {
     family: 'algorithms',
     name: 'PS256 token signed by k1 published without "alg" → 200 (an RSA key may do PSS)',
@@ -418,17 +794,49 @@ export const hostileRows: HostileRow[] = [
     token: (k) => k.sign({ header: { alg: 'PS256' } }),
     expect: f1(ok()),
   },
-  { family: 'algorithms', name: 'EdDSA token against an RSA-only JWKS', token: (k) => k.sign({ key: { signature: b64(Buffer.alloc(64, 7)) }, header: { alg: 'EdDSA', kid: 'k1' } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'algorithms', name: 'no alg', token: (k) => k.sign({ headerJson: '{"kid":"k1"}' }), expect: f0(invalid('malformed_token')) },
-  { family: 'algorithms', name: 'alg null', token: (k) => k.sign({ headerJson: '{"alg":null,"kid":"k1"}' }), expect: f0(invalid('malformed_token')) },
-  { family: 'algorithms', name: 'alg ["RS256"]', token: (k) => k.sign({ headerJson: '{"alg":["RS256"],"kid":"k1"}' }), expect: f0(invalid('malformed_token')) },
-  { family: 'algorithms', name: 'alg ""', token: (k) => k.sign({ headerJson: '{"alg":"","kid":"k1"}' }), expect: f0(invalid('malformed_token')) },
-  { family: 'algorithms', name: 'ES256 control: a good P-256 signature → 200', publish: (k) => [k.bank.ec], token: (k) => k.sign({ key: k.bank.ec }), expect: f1(ok()) },
+  {
+    family: 'algorithms',
+    name: 'EdDSA token against an RSA-only JWKS',
+    token: (k) => k.sign({ key: { signature: b64(Buffer.alloc(64, 7)) }, header: { alg: 'EdDSA', kid: 'k1' } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'algorithms',
+    name: 'no alg',
+    token: (k) => k.sign({ headerJson: '{"kid":"k1"}' }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'algorithms',
+    name: 'alg null',
+    token: (k) => k.sign({ headerJson: '{"alg":null,"kid":"k1"}' }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'algorithms',
+    name: 'alg ["RS256"]',
+    token: (k) => k.sign({ headerJson: '{"alg":["RS256"],"kid":"k1"}' }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'algorithms',
+    name: 'alg ""',
+    token: (k) => k.sign({ headerJson: '{"alg":"","kid":"k1"}' }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'algorithms',
+    name: 'ES256 control: a good P-256 signature → 200',
+    publish: (k) => [k.bank.ec],
+    token: (k) => k.sign({ key: k.bank.ec }),
+    expect: f1(ok()),
+  },
   {
     family: 'algorithms',
     name: 'ES256 with r = s = 0 (CVE-2022-21449)',
     publish: (k) => [k.bank.ec],
-    token: (k) => k.sign({ key: { signature: rs(Buffer.alloc(32), Buffer.alloc(32)) }, header: { alg: 'ES256', kid: 'e1' } }),
+    token: (k) =>
+      k.sign({ key: { signature: rs(Buffer.alloc(32), Buffer.alloc(32)) }, header: { alg: 'ES256', kid: 'e1' } }),
     expect: f1(invalid('invalid_signature')),
   },
   {
@@ -442,14 +850,20 @@ export const hostileRows: HostileRow[] = [
     family: 'algorithms',
     name: 'ES256 signature truncated to 63 bytes',
     publish: (k) => [k.bank.ec],
-    token: (k) => withSegment({ ...k, sign: () => k.sign({ key: k.bank.ec }) }, 2, (s) => b64(Buffer.from(s, 'base64url').subarray(0, 63))),
+    token: (k) =>
+      withSegment({ ...k, sign: () => k.sign({ key: k.bank.ec }) }, 2, (s) =>
+        b64(Buffer.from(s, 'base64url').subarray(0, 63)),
+      ),
     expect: f1(invalid('invalid_signature')),
   },
   {
     family: 'algorithms',
     name: 'ES256 signature of 65 bytes (a good one plus a zero byte)',
     publish: (k) => [k.bank.ec],
-    token: (k) => withSegment({ ...k, sign: () => k.sign({ key: k.bank.ec }) }, 2, (s) => b64(Buffer.concat([Buffer.from(s, 'base64url'), Buffer.alloc(1)]))),
+    token: (k) =>
+      withSegment({ ...k, sign: () => k.sign({ key: k.bank.ec }) }, 2, (s) =>
+        b64(Buffer.concat([Buffer.from(s, 'base64url'), Buffer.alloc(1)])),
+      ),
     expect: f1(invalid('invalid_signature')),
   },
   {
@@ -459,11 +873,36 @@ export const hostileRows: HostileRow[] = [
     token: (k) => k.sign({ key: { der: k.bank.ec }, header: { alg: 'ES256', kid: 'e1' } }),
     expect: f1(invalid('invalid_signature')),
   },
-  { family: 'algorithms', name: 'RS256 signature truncated by one byte', token: (k) => withSegment(k, 2, (s) => b64(Buffer.from(s, 'base64url').subarray(0, 255))), expect: f1(invalid('invalid_signature')) },
-  { family: 'algorithms', name: 'RS256 signature of 256 zero bytes', token: (k) => withSegment(k, 2, () => b64(Buffer.alloc(256))), expect: f1(invalid('invalid_signature')) },
-  { family: 'algorithms', name: 'RS256 signature of one zero byte ("AA")', token: (k) => withSegment(k, 2, () => 'AA'), expect: f1(invalid('invalid_signature')) },
-  { family: 'algorithms', name: 'header changed after signing (typ added)', token: (k) => withSegment(k, 0, () => b64({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' })), expect: f1(invalid('invalid_signature')) },
-  { family: 'algorithms', name: 'the signature of another token of the same key', token: (k) => `${parts(k.sign()).slice(0, 2).join('.')}.${parts(k.sign({ claims: { sub: 'user-2' } }))[2]}`, expect: f1(invalid('invalid_signature')) },
+  {
+    family: 'algorithms',
+    name: 'RS256 signature truncated by one byte',
+    token: (k) => withSegment(k, 2, (s) => b64(Buffer.from(s, 'base64url').subarray(0, 255))),
+    expect: f1(invalid('invalid_signature')),
+  },
+  {
+    family: 'algorithms',
+    name: 'RS256 signature of 256 zero bytes',
+    token: (k) => withSegment(k, 2, () => b64(Buffer.alloc(256))),
+    expect: f1(invalid('invalid_signature')),
+  },
+  {
+    family: 'algorithms',
+    name: 'RS256 signature of one zero byte ("AA")',
+    token: (k) => withSegment(k, 2, () => 'AA'),
+    expect: f1(invalid('invalid_signature')),
+  },
+  {
+    family: 'algorithms',
+    name: 'header changed after signing (typ added)',
+    token: (k) => withSegment(k, 0, () => b64({ alg: 'RS256', kid: 'k1', typ: 'at+jwt' })),
+    expect: f1(invalid('invalid_signature')),
+  },
+  {
+    family: 'algorithms',
+    name: 'the signature of another token of the same key',
+    token: (k) => `${parts(k.sign()).slice(0, 2).join('.')}.${parts(k.sign({ claims: { sub: 'user-2' } }))[2]}`,
+    expect: f1(invalid('invalid_signature')),
+  },
   {
     family: 'algorithms',
     name: 'payload swapped for one with scope admin, on requireScopes(admin) → 401',
@@ -474,39 +913,125 @@ export const hostileRows: HostileRow[] = [
 
   // ── key selection: where the key comes from is never the token's say ────────────────────
   // A key set that publishes private members is compromised: that key is never used.
-  { family: 'key selection', name: 'the JWKS publishes the signing key with its private "d" → never used', publish: (k) => [k.bank.ecPrivate], token: (k) => k.sign({ key: k.bank.ecPrivate }), expect: f1(invalid('no_matching_key')) },
-  { family: 'key selection', name: 'embedded "jwk" header (attacker key, kid k1)', token: (k) => k.sign({ key: k.issuer.impostor, header: { jwk: k.issuer.impostor.jwk } }), expect: f1(invalid('invalid_signature')) },
+  {
+    family: 'key selection',
+    name: 'the JWKS publishes the signing key with its private "d" → never used',
+    publish: (k) => [k.bank.ecPrivate],
+    token: (k) => k.sign({ key: k.bank.ecPrivate }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'key selection',
+    name: 'embedded "jwk" header (attacker key, kid k1)',
+    token: (k) => k.sign({ key: k.issuer.impostor, header: { jwk: k.issuer.impostor.jwk } }),
+    expect: f1(invalid('invalid_signature')),
+  },
   {
     family: 'key selection',
     name: 'embedded "jwk" header with a kid the JWKS lacks',
-    token: (k) => k.sign({ key: k.issuer.impostor, header: { kid: 'attacker', jwk: { ...k.issuer.impostor.jwk, kid: 'attacker' } } }),
+    token: (k) =>
+      k.sign({
+        key: k.issuer.impostor,
+        header: { kid: 'attacker', jwk: { ...k.issuer.impostor.jwk, kid: 'attacker' } },
+      }),
     expect: f1(invalid('no_matching_key')),
   },
-  { family: 'key selection', name: '"jku" pointing at a second server (kid k1, attacker key)', token: (k) => k.sign({ key: k.issuer.impostor, header: { jku: `${k.trap}/jwks.json` } }), expect: f1(invalid('invalid_signature')) },
+  {
+    family: 'key selection',
+    name: '"jku" pointing at a second server (kid k1, attacker key)',
+    token: (k) => k.sign({ key: k.issuer.impostor, header: { jku: `${k.trap}/jwks.json` } }),
+    expect: f1(invalid('invalid_signature')),
+  },
   {
     family: 'key selection',
     name: '"jku" with a kid only the second server would have',
     token: (k) => k.sign({ key: k.issuer.impostor, header: { jku: `${k.trap}/jwks.json`, kid: 'attacker' } }),
     expect: f1(invalid('no_matching_key')),
   },
-  { family: 'key selection', name: '"x5u" pointing at a second server', token: (k) => k.sign({ key: k.issuer.impostor, header: { x5u: `${k.trap}/cert.pem` } }), expect: f1(invalid('invalid_signature')) },
+  {
+    family: 'key selection',
+    name: '"x5u" pointing at a second server',
+    token: (k) => k.sign({ key: k.issuer.impostor, header: { x5u: `${k.trap}/cert.pem` } }),
+    expect: f1(invalid('invalid_signature')),
+  },
   {
     family: 'key selection',
     name: '"x5c" certificate chain in the header',
-    token: (k) => k.sign({ key: k.issuer.impostor, header: { x5c: [b64(randomBytes(300)).replace(/-/g, '+').replace(/_/g, '/')] } }),
+    token: (k) =>
+      k.sign({
+        key: k.issuer.impostor,
+        header: { x5c: [b64(randomBytes(300)).replace(/-/g, '+').replace(/_/g, '/')] },
+      }),
     expect: f1(invalid('invalid_signature')),
   },
-  { family: 'key selection', name: 'kid "../../x" (path traversal)', token: (k) => k.sign({ header: { kid: '../../x' } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'key selection', name: "kid \"' OR 1=1 --\" (SQL injection)", token: (k) => k.sign({ header: { kid: "' OR 1=1 --" } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'key selection', name: 'kid of 1 KiB', token: (k) => k.sign({ header: { kid: 'k'.repeat(1024) } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'key selection', name: 'kid that is a number', token: (k) => k.sign({ header: { kid: 1 } }), expect: f0(invalid('malformed_token')) },
-  { family: 'key selection', name: 'kid that is an object', token: (k) => k.sign({ header: { kid: { $ne: null } } }), expect: f0(invalid('malformed_token')) },
-  { family: 'key selection', name: 'kid "__proto__"', token: (k) => k.sign({ header: { kid: '__proto__' } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'key selection', name: 'kid "constructor"', token: (k) => k.sign({ header: { kid: 'constructor' } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'key selection', name: 'kid "toString"', token: (k) => k.sign({ header: { kid: 'toString' } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'key selection', name: 'kid ""', token: (k) => k.sign({ header: { kid: '' } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'key selection', name: 'two keys share a kid: the first one verifies', publish: (k) => [k.bank.dupA, k.bank.dupB], token: (k) => k.sign({ key: k.bank.dupA }), expect: f1(ok()) },
-  { family: 'key selection', name: 'two keys share a kid: the second one verifies', publish: (k) => [k.bank.dupA, k.bank.dupB], token: (k) => k.sign({ key: k.bank.dupB }), expect: f1(ok()) },
+  {
+    family: 'key selection',
+    name: 'kid "../../x" (path traversal)',
+    token: (k) => k.sign({ header: { kid: '../../x' } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'key selection',
+    name: 'kid "\' OR 1=1 --" (SQL injection)',
+    token: (k) => k.sign({ header: { kid: "' OR 1=1 --" } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'key selection',
+    name: 'kid of 1 KiB',
+    token: (k) => k.sign({ header: { kid: 'k'.repeat(1024) } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'key selection',
+    name: 'kid that is a number',
+    token: (k) => k.sign({ header: { kid: 1 } }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'key selection',
+    name: 'kid that is an object',
+    token: (k) => k.sign({ header: { kid: { $ne: null } } }),
+    expect: f0(invalid('malformed_token')),
+  },
+  {
+    family: 'key selection',
+    name: 'kid "__proto__"',
+    token: (k) => k.sign({ header: { kid: '__proto__' } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'key selection',
+    name: 'kid "constructor"',
+    token: (k) => k.sign({ header: { kid: 'constructor' } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'key selection',
+    name: 'kid "toString"',
+    token: (k) => k.sign({ header: { kid: 'toString' } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'key selection',
+    name: 'kid ""',
+    token: (k) => k.sign({ header: { kid: '' } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'key selection',
+    name: 'two keys share a kid: the first one verifies',
+    publish: (k) => [k.bank.dupA, k.bank.dupB],
+    token: (k) => k.sign({ key: k.bank.dupA }),
+    expect: f1(ok()),
+  },
+  {
+    family: 'key selection',
+    name: 'two keys share a kid: the second one verifies',
+    publish: (k) => [k.bank.dupA, k.bank.dupB],
+    token: (k) => k.sign({ key: k.bank.dupB }),
+    expect: f1(ok()),
+  },
   {
     family: 'key selection',
     name: 'two keys share a kid: a third key with that kid fails',
@@ -528,7 +1053,13 @@ export const hostileRows: HostileRow[] = [
     token: (k) => k.sign({ key: k.issuer.impostor, header: { kid: undefined } }),
     expect: f1(invalid('invalid_signature')),
   },
-  { family: 'key selection', name: 'an RSA-1024 key in the JWKS is skipped', publish: (k) => [k.issuer.primary, k.bank.small], token: (k) => k.sign({ key: k.bank.small }), expect: f1(invalid('no_matching_key')) },
+  {
+    family: 'key selection',
+    name: 'an RSA-1024 key in the JWKS is skipped',
+    publish: (k) => [k.issuer.primary, k.bank.small],
+    token: (k) => k.sign({ key: k.bank.small }),
+    expect: f1(invalid('no_matching_key')),
+  },
   {
     family: 'key selection',
     name: 'an EC key whose point is off the curve is skipped',
@@ -536,52 +1067,225 @@ export const hostileRows: HostileRow[] = [
     token: (k) => k.sign({ key: k.bank.offCurve }),
     expect: f1(invalid('no_matching_key')),
   },
-  { family: 'key selection', name: 'a key published with use "enc" is skipped', publish: (k) => [k.issuer.primary, k.bank.enc], token: (k) => k.sign({ key: k.bank.enc }), expect: f1(invalid('no_matching_key')) },
+  {
+    family: 'key selection',
+    name: 'a key published with use "enc" is skipped',
+    publish: (k) => [k.issuer.primary, k.bank.enc],
+    token: (k) => k.sign({ key: k.bank.enc }),
+    expect: f1(invalid('no_matching_key')),
+  },
 
   // ── claims ──────────────────────────────────────────────────────────────────────────────
   // Default tolerance 5 s; a token is expired when exp <= now - 5. The server's "now" can be one
   // second later than the minting "now" (a second boundary in between), never earlier: a 401
   // row may sit on the boundary, a 200 row keeps a 2 s margin (exp = now - 3, not now - 4).
-  { family: 'claims', name: 'exp = now − 5 (exactly the tolerance) → expired', token: (k) => k.sign({ claims: { exp: k.now - 5 } }), expect: f0(invalid('token_expired')) },
-  { family: 'claims', name: 'exp = now − 6 (tolerance + 1) → expired', token: (k) => k.sign({ claims: { exp: k.now - 6 } }), expect: f0(invalid('token_expired')) },
-  { family: 'claims', name: 'exp = now − 3 (inside the tolerance) → 200', token: (k) => k.sign({ claims: { exp: k.now - 3 } }), expect: f1(ok()) },
-  { family: 'claims', name: 'exp null', token: (k) => k.sign({ claims: { exp: null } }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'exp as a date string', token: (k) => k.sign({ claims: { exp: '2099-01-01T00:00:00Z' } }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'exp 1e400 (Infinity once parsed)', token: (k) => k.sign({ payloadJson: `{"iss":"${ISSUER}","aud":"orders","sub":"user-1","exp":1e400}` }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'exp -1e400', token: (k) => k.sign({ payloadJson: `{"iss":"${ISSUER}","aud":"orders","sub":"user-1","exp":-1e400}` }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'exp true', token: (k) => k.sign({ claims: { exp: true } }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'nbf 1e400', token: (k) => k.sign({ payloadJson: claimsJson(',"nbf":1e400') }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'iat as a string', token: (k) => k.sign({ claims: { iat: String(k.now) } }), expect: f0(invalid('invalid_claim')) },
+  {
+    family: 'claims',
+    name: 'exp = now − 5 (exactly the tolerance) → expired',
+    token: (k) => k.sign({ claims: { exp: k.now - 5 } }),
+    expect: f0(invalid('token_expired')),
+  },
+  {
+    family: 'claims',
+    name: 'exp = now − 6 (tolerance + 1) → expired',
+    token: (k) => k.sign({ claims: { exp: k.now - 6 } }),
+    expect: f0(invalid('token_expired')),
+  },
+  {
+    family: 'claims',
+    name: 'exp = now − 3 (inside the tolerance) → 200',
+    token: (k) => k.sign({ claims: { exp: k.now - 3 } }),
+    expect: f1(ok()),
+  },
+  {
+    family: 'claims',
+    name: 'exp null',
+    token: (k) => k.sign({ claims: { exp: null } }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'exp as a date string',
+    token: (k) => k.sign({ claims: { exp: '2099-01-01T00:00:00Z' } }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'exp 1e400 (Infinity once parsed)',
+    token: (k) => k.sign({ payloadJson: `{"iss":"${ISSUER}","aud":"orders","sub":"user-1","exp":1e400}` }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'exp -1e400',
+    token: (k) => k.sign({ payloadJson: `{"iss":"${ISSUER}","aud":"orders","sub":"user-1","exp":-1e400}` }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'exp true',
+    token: (k) => k.sign({ claims: { exp: true } }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'nbf 1e400',
+    token: (k) => k.sign({ payloadJson: claimsJson(',"nbf":1e400') }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'iat as a string',
+    token: (k) => k.sign({ claims: { iat: String(k.now) } }),
+    expect: f0(invalid('invalid_claim')),
+  },
   // nbf fails when nbf > now + 5: +8 keeps a 2 s margin for a 401, +4 is always inside.
-  { family: 'claims', name: 'nbf = now + 8 (beyond the tolerance) → not yet valid', token: (k) => k.sign({ claims: { nbf: k.now + 8 } }), expect: f0(invalid('token_not_yet_valid')) },
-  { family: 'claims', name: 'nbf = now + 4 (inside the tolerance) → 200', token: (k) => k.sign({ claims: { nbf: k.now + 4 } }), expect: f1(ok()) },
-  { family: 'claims', name: 'iat = now + 8 → issued in the future', token: (k) => k.sign({ claims: { iat: k.now + 8 } }), expect: f0(invalid('token_issued_in_future')) },
-  { family: 'claims', name: 'maxTokenAge 60: iat two minutes ago → too old', options: { maxTokenAge: 60 }, token: (k) => k.sign({ claims: { iat: k.now - 120 } }), expect: f0(invalid('token_too_old')) },
-  { family: 'claims', name: 'maxTokenAge "1m": no iat', options: { maxTokenAge: '1m' }, token: (k) => k.sign({ claims: { iat: undefined } }), expect: f0(invalid('missing_claim')) },
-  { family: 'claims', name: 'maxTokenAge 60: iat 30 s ago → 200', options: { maxTokenAge: 60 }, token: (k) => k.sign({ claims: { iat: k.now - 30 } }), expect: f1(ok()) },
-  { family: 'claims', name: 'iss without its trailing slash', token: (k) => k.sign({ claims: { iss: 'https://issuer.conformance.test' } }), expect: f0(invalid('invalid_issuer')) },
-  { family: 'claims', name: 'iss in upper case', token: (k) => k.sign({ claims: { iss: 'HTTPS://ISSUER.CONFORMANCE.TEST/' } }), expect: f0(invalid('invalid_issuer')) },
-  { family: 'claims', name: 'iss as an array holding the issuer', token: (k) => k.sign({ claims: { iss: [ISSUER] } }), expect: f0(invalid('invalid_issuer')) },
-  { family: 'claims', name: 'iss with a trailing space', token: (k) => k.sign({ claims: { iss: `${ISSUER} ` } }), expect: f0(invalid('invalid_issuer')) },
-  { family: 'claims', name: 'no iss', token: (k) => k.sign({ claims: { iss: undefined } }), expect: f0(invalid('missing_claim')) },
-  { family: 'claims', name: 'aud a prefix of the expected one ("order")', token: (k) => k.sign({ claims: { aud: 'order' } }), expect: f0(invalid('invalid_audience')) },
-  { family: 'claims', name: 'aud extending the expected one ("orders-admin")', token: (k) => k.sign({ claims: { aud: 'orders-admin' } }), expect: f0(invalid('invalid_audience')) },
-  { family: 'claims', name: 'aud in upper case', token: (k) => k.sign({ claims: { aud: 'ORDERS' } }), expect: f0(invalid('invalid_audience')) },
-  { family: 'claims', name: 'aud ["orders "] (trailing space)', token: (k) => k.sign({ claims: { aud: ['orders '] } }), expect: f0(invalid('invalid_audience')) },
-  { family: 'claims', name: 'aud []', token: (k) => k.sign({ claims: { aud: [] } }), expect: f0(invalid('invalid_audience')) },
-  { family: 'claims', name: 'aud as a number', token: (k) => k.sign({ claims: { aud: 42 } }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'aud array with a non-string member', token: (k) => k.sign({ claims: { aud: ['orders', 42] } }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'no aud', token: (k) => k.sign({ claims: { aud: undefined } }), expect: f0(invalid('missing_claim')) },
+  {
+    family: 'claims',
+    name: 'nbf = now + 8 (beyond the tolerance) → not yet valid',
+    token: (k) => k.sign({ claims: { nbf: k.now + 8 } }),
+    expect: f0(invalid('token_not_yet_valid')),
+  },
+  {
+    family: 'claims',
+    name: 'nbf = now + 4 (inside the tolerance) → 200',
+    token: (k) => k.sign({ claims: { nbf: k.now + 4 } }),
+    expect: f1(ok()),
+  },
+  {
+    family: 'claims',
+    name: 'iat = now + 8 → issued in the future',
+    token: (k) => k.sign({ claims: { iat: k.now + 8 } }),
+    expect: f0(invalid('token_issued_in_future')),
+  },
+  {
+    family: 'claims',
+    name: 'maxTokenAge 60: iat two minutes ago → too old',
+    options: { maxTokenAge: 60 },
+    token: (k) => k.sign({ claims: { iat: k.now - 120 } }),
+    expect: f0(invalid('token_too_old')),
+  },
+  {
+    family: 'claims',
+    name: 'maxTokenAge "1m": no iat',
+    options: { maxTokenAge: '1m' },
+    token: (k) => k.sign({ claims: { iat: undefined } }),
+    expect: f0(invalid('missing_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'maxTokenAge 60: iat 30 s ago → 200',
+    options: { maxTokenAge: 60 },
+    token: (k) => k.sign({ claims: { iat: k.now - 30 } }),
+    expect: f1(ok()),
+  },
+  {
+    family: 'claims',
+    name: 'iss without its trailing slash',
+    token: (k) => k.sign({ claims: { iss: 'https://issuer.conformance.test' } }),
+    expect: f0(invalid('invalid_issuer')),
+  },
+  {
+    family: 'claims',
+    name: 'iss in upper case',
+    token: (k) => k.sign({ claims: { iss: 'HTTPS://ISSUER.CONFORMANCE.TEST/' } }),
+    expect: f0(invalid('invalid_issuer')),
+  },
+  {
+    family: 'claims',
+    name: 'iss as an array holding the issuer',
+    token: (k) => k.sign({ claims: { iss: [ISSUER] } }),
+    expect: f0(invalid('invalid_issuer')),
+  },
+  {
+    family: 'claims',
+    name: 'iss with a trailing space',
+    token: (k) => k.sign({ claims: { iss: `${ISSUER} ` } }),
+    expect: f0(invalid('invalid_issuer')),
+  },
+  {
+    family: 'claims',
+    name: 'no iss',
+    token: (k) => k.sign({ claims: { iss: undefined } }),
+    expect: f0(invalid('missing_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'aud a prefix of the expected one ("order")',
+    token: (k) => k.sign({ claims: { aud: 'order' } }),
+    expect: f0(invalid('invalid_audience')),
+  },
+  {
+    family: 'claims',
+    name: 'aud extending the expected one ("orders-admin")',
+    token: (k) => k.sign({ claims: { aud: 'orders-admin' } }),
+    expect: f0(invalid('invalid_audience')),
+  },
+  {
+    family: 'claims',
+    name: 'aud in upper case',
+    token: (k) => k.sign({ claims: { aud: 'ORDERS' } }),
+    expect: f0(invalid('invalid_audience')),
+  },
+  {
+    family: 'claims',
+    name: 'aud ["orders "] (trailing space)',
+    token: (k) => k.sign({ claims: { aud: ['orders '] } }),
+    expect: f0(invalid('invalid_audience')),
+  },
+  {
+    family: 'claims',
+    name: 'aud []',
+    token: (k) => k.sign({ claims: { aud: [] } }),
+    expect: f0(invalid('invalid_audience')),
+  },
+  {
+    family: 'claims',
+    name: 'aud as a number',
+    token: (k) => k.sign({ claims: { aud: 42 } }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'aud array with a non-string member',
+    token: (k) => k.sign({ claims: { aud: ['orders', 42] } }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'no aud',
+    token: (k) => k.sign({ claims: { aud: undefined } }),
+    expect: f0(invalid('missing_claim')),
+  },
   {
     family: 'claims',
     name: 'an ID token (typ JWT, nonce, azp) where at+jwt is required',
     options: { tokenType: 'at+jwt' },
-    token: (k) => k.sign({ header: { typ: 'JWT' }, claims: { nonce: 'n-0S6_WzA2Mj', azp: 'spa-client', auth_time: k.now - 60, scope: undefined } }),
+    token: (k) =>
+      k.sign({
+        header: { typ: 'JWT' },
+        claims: { nonce: 'n-0S6_WzA2Mj', azp: 'spa-client', auth_time: k.now - 60, scope: undefined },
+      }),
     expect: f0(invalid('invalid_token_type')),
   },
-  { family: 'claims', name: 'jti that is a number', token: (k) => k.sign({ claims: { jti: 7 } }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'client_id that is an object', token: (k) => k.sign({ claims: { client_id: { id: 'spa' } } }), expect: f0(invalid('invalid_claim')) },
-  { family: 'claims', name: 'sub null', token: (k) => k.sign({ claims: { sub: null } }), expect: f0(invalid('invalid_claim')) },
+  {
+    family: 'claims',
+    name: 'jti that is a number',
+    token: (k) => k.sign({ claims: { jti: 7 } }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'client_id that is an object',
+    token: (k) => k.sign({ claims: { client_id: { id: 'spa' } } }),
+    expect: f0(invalid('invalid_claim')),
+  },
+  {
+    family: 'claims',
+    name: 'sub null',
+    token: (k) => k.sign({ claims: { sub: null } }),
+    expect: f0(invalid('invalid_claim')),
+  },
   {
     family: 'claims',
     name: '"__proto__" member with scope admin does not satisfy requireScopes(admin) → 403',
@@ -593,10 +1297,20 @@ export const hostileRows: HostileRow[] = [
     family: 'claims',
     name: '"__proto__" member stays an own property: the handler sees a plain payload',
     route: 'payload-shape',
-    token: (k) => k.sign({ payloadJson: `{"iss":"${ISSUER}","aud":"orders","sub":"user-1","exp":{{exp}},"__proto__":{"scope":"admin"}}` }),
+    token: (k) =>
+      k.sign({
+        payloadJson: `{"iss":"${ISSUER}","aud":"orders","sub":"user-1","exp":{{exp}},"__proto__":{"scope":"admin"}}`,
+      }),
     expect: f1({
       ...ok('payload-shape'),
-      body: { route: 'payload-shape', sub: 'user-1', authenticated: true, prototypeIsObjectPrototype: true, scopeInPayload: false, ownProtoMember: true },
+      body: {
+        route: 'payload-shape',
+        sub: 'user-1',
+        authenticated: true,
+        prototypeIsObjectPrototype: true,
+        scopeInPayload: false,
+        ownProtoMember: true,
+      },
     }),
   },
   {
@@ -608,28 +1322,136 @@ export const hostileRows: HostileRow[] = [
   },
 
   // ── guards ──────────────────────────────────────────────────────────────────────────────
-  { family: 'guards', name: 'scope "superadmin" is not "admin"', route: 'admin', token: (k) => k.sign({ claims: { scope: 'superadmin' } }), expect: f1(forbidden('insufficient_scope', 'admin')) },
-  { family: 'guards', name: 'scope "admin" satisfies requireScopes(admin)', route: 'admin', token: (k) => k.sign({ claims: { scope: 'openid admin' } }), expect: f1(ok('admin')) },
-  { family: 'guards', name: 'scope "read,write" is one scope, not two', route: 'read-write', token: (k) => k.sign({ claims: { scope: 'read,write' } }), expect: f1(forbidden('insufficient_scope', 'read write')) },
-  { family: 'guards', name: 'scope "read write" grants both', route: 'read-write', token: (k) => k.sign({ claims: { scope: 'read write' } }), expect: f1(ok('read-write')) },
-  { family: 'guards', name: 'scope "read<TAB>write" is one scope (SP is the only separator)', route: 'read-write', token: (k) => k.sign({ claims: { scope: 'read\twrite' } }), expect: f1(forbidden('insufficient_scope', 'read write')) },
-  { family: 'guards', name: 'scope an array of numbers', route: 'scoped', token: (k) => k.sign({ claims: { scope: [1, 2] } }), expect: f1(forbidden('insufficient_scope', 'read:orders')) },
-  { family: 'guards', name: 'scope an object', route: 'scoped', token: (k) => k.sign({ claims: { scope: { 'read:orders': true } } }), expect: f1(forbidden('insufficient_scope', 'read:orders')) },
+  {
+    family: 'guards',
+    name: 'scope "superadmin" is not "admin"',
+    route: 'admin',
+    token: (k) => k.sign({ claims: { scope: 'superadmin' } }),
+    expect: f1(forbidden('insufficient_scope', 'admin')),
+  },
+  {
+    family: 'guards',
+    name: 'scope "admin" satisfies requireScopes(admin)',
+    route: 'admin',
+    token: (k) => k.sign({ claims: { scope: 'openid admin' } }),
+    expect: f1(ok('admin')),
+  },
+  {
+    family: 'guards',
+    name: 'scope "read,write" is one scope, not two',
+    route: 'read-write',
+    token: (k) => k.sign({ claims: { scope: 'read,write' } }),
+    expect: f1(forbidden('insufficient_scope', 'read write')),
+  },
+  {
+    family: 'guards',
+    name: 'scope "read write" grants both',
+    route: 'read-write',
+    token: (k) => k.sign({ claims: { scope: 'read write' } }),
+    expect: f1(ok('read-write')),
+  },
+  {
+    family: 'guards',
+    name: 'scope "read<TAB>write" is one scope (SP is the only separator)',
+    route: 'read-write',
+    token: (k) => k.sign({ claims: { scope: 'read\twrite' } }),
+    expect: f1(forbidden('insufficient_scope', 'read write')),
+  },
+  {
+    family: 'guards',
+    name: 'scope an array of numbers',
+    route: 'scoped',
+    token: (k) => k.sign({ claims: { scope: [1, 2] } }),
+    expect: f1(forbidden('insufficient_scope', 'read:orders')),
+  },
+  {
+    family: 'guards',
+    name: 'scope an object',
+    route: 'scoped',
+    token: (k) => k.sign({ claims: { scope: { 'read:orders': true } } }),
+    expect: f1(forbidden('insufficient_scope', 'read:orders')),
+  },
   // Decided: an array of strings in `scope` counts like `scp` (what core's claimValues does for
   // every scope/role claim); the issuer signed it, and no type confusion widens it.
-  { family: 'guards', name: 'scope as an array of strings counts like scp', route: 'scoped', token: (k) => k.sign({ claims: { scope: ['read:orders'] } }), expect: f1(ok('scoped')) },
+  {
+    family: 'guards',
+    name: 'scope as an array of strings counts like scp',
+    route: 'scoped',
+    token: (k) => k.sign({ claims: { scope: ['read:orders'] } }),
+    expect: f1(ok('scoped')),
+  },
   // A roles string is one role (only scope claims are space-delimited): "admin" grants admin.
-  { family: 'guards', name: 'roles as the string "admin"', route: 'roles', token: (k) => k.sign({ claims: { roles: 'admin' } }), expect: f1(ok('roles')) },
-  { family: 'guards', name: 'roles "superadmin" is not "admin"', route: 'roles', token: (k) => k.sign({ claims: { roles: 'superadmin' } }), expect: f1(forbidden('insufficient_role')) },
-  { family: 'guards', name: 'roles "admin,support" is one role', route: 'roles', token: (k) => k.sign({ claims: { roles: 'admin,support' } }), expect: f1(forbidden('insufficient_role')) },
-  { family: 'guards', name: 'roles ["admin support"]: array members are not split', route: 'roles', token: (k) => k.sign({ claims: { roles: ['admin support'] } }), expect: f1(forbidden('insufficient_role')) },
-  { family: 'guards', name: 'roles as an object', route: 'roles', token: (k) => k.sign({ claims: { roles: { admin: true } } }), expect: f1(forbidden('insufficient_role')) },
+  {
+    family: 'guards',
+    name: 'roles as the string "admin"',
+    route: 'roles',
+    token: (k) => k.sign({ claims: { roles: 'admin' } }),
+    expect: f1(ok('roles')),
+  },
+  {
+    family: 'guards',
+    name: 'roles "superadmin" is not "admin"',
+    route: 'roles',
+    token: (k) => k.sign({ claims: { roles: 'superadmin' } }),
+    expect: f1(forbidden('insufficient_role')),
+  },
+  {
+    family: 'guards',
+    name: 'roles "admin,support" is one role',
+    route: 'roles',
+    token: (k) => k.sign({ claims: { roles: 'admin,support' } }),
+    expect: f1(forbidden('insufficient_role')),
+  },
+  {
+    family: 'guards',
+    name: 'roles ["admin support"]: array members are not split',
+    route: 'roles',
+    token: (k) => k.sign({ claims: { roles: ['admin support'] } }),
+    expect: f1(forbidden('insufficient_role')),
+  },
+  {
+    family: 'guards',
+    name: 'roles as an object',
+    route: 'roles',
+    token: (k) => k.sign({ claims: { roles: { admin: true } } }),
+    expect: f1(forbidden('insufficient_role')),
+  },
   // Only scope claims are space-delimited (RFC 8693 §4.2): any other string claim is one value.
-  { family: 'guards', name: 'roles "super admin" is one role, not "admin"', route: 'roles', token: (k) => k.sign({ claims: { roles: 'super admin' } }), expect: f1(forbidden('insufficient_role')) },
-  { family: 'guards', name: 'groups "Domain billing" is one group, not "billing"', route: 'claim-includes', token: (k) => k.sign({ claims: { groups: 'Domain billing' } }), expect: f1(forbidden('claim_check_failed')) },
-  { family: 'guards', name: 'groups "billing" (one string) includes billing', route: 'claim-includes', token: (k) => k.sign({ claims: { groups: 'billing' } }), expect: f1(ok('claim-includes')) },
-  { family: 'guards', name: 'permissions "create:orders delete:orders" is one permission', route: 'permissions', token: (k) => k.sign({ claims: { permissions: 'create:orders delete:orders' } }), expect: f1(forbidden('insufficient_scope')) },
-  { family: 'guards', name: 'claimEquals: ["acme"] is not "acme"', route: 'claim-equals', token: (k) => k.sign({ claims: { tenant: ['acme'] } }), expect: f1(forbidden('claim_check_failed')) },
+  {
+    family: 'guards',
+    name: 'roles "super admin" is one role, not "admin"',
+    route: 'roles',
+    token: (k) => k.sign({ claims: { roles: 'super admin' } }),
+    expect: f1(forbidden('insufficient_role')),
+  },
+  {
+    family: 'guards',
+    name: 'groups "Domain billing" is one group, not "billing"',
+    route: 'claim-includes',
+    token: (k) => k.sign({ claims: { groups: 'Domain billing' } }),
+    expect: f1(forbidden('claim_check_failed')),
+  },
+  {
+    family: 'guards',
+    name: 'groups "billing" (one string) includes billing',
+    route: 'claim-includes',
+    token: (k) => k.sign({ claims: { groups: 'billing' } }),
+    expect: f1(ok('claim-includes')),
+  },
+  {
+    family: 'guards',
+    name: 'permissions "create:orders delete:orders" is one permission',
+    route: 'permissions',
+    token: (k) => k.sign({ claims: { permissions: 'create:orders delete:orders' } }),
+    expect: f1(forbidden('insufficient_scope')),
+  },
+  {
+    family: 'guards',
+    name: 'claimEquals: ["acme"] is not "acme"',
+    route: 'claim-equals',
+    token: (k) => k.sign({ claims: { tenant: ['acme'] } }),
+    expect: f1(forbidden('claim_check_failed')),
+  },
   {
     family: 'guards',
     name: 'bad signature on a guarded route → 401, not 403',
@@ -637,28 +1459,99 @@ export const hostileRows: HostileRow[] = [
     token: (k) => k.sign({ key: k.issuer.impostor, claims: { scope: 'admin' } }),
     expect: f1(invalid('invalid_signature')),
   },
-  { family: 'guards', name: 'alg none on a guarded route → 401', route: 'scoped', token: (k) => k.sign({ header: { alg: 'none' } }), expect: f0(invalid('algorithm_not_allowed')) },
-  { family: 'guards', name: 'malformed header on a guarded route → 400', route: 'scoped', request: { headers: bearer('Bearer a b') }, expect: f0(MALFORMED_HEADER) },
-  { family: 'guards', name: 'a claimCheck predicate that throws → 403, never 500', route: 'throwing-check', token: {}, expect: f1(forbidden('claim_check_failed')) },
-  { family: 'guards', name: 'a claimCheck predicate that rejects → 403, never 500', route: 'rejecting-check', token: {}, expect: f1(forbidden('claim_check_failed')) },
+  {
+    family: 'guards',
+    name: 'alg none on a guarded route → 401',
+    route: 'scoped',
+    token: (k) => k.sign({ header: { alg: 'none' } }),
+    expect: f0(invalid('algorithm_not_allowed')),
+  },
+  {
+    family: 'guards',
+    name: 'malformed header on a guarded route → 400',
+    route: 'scoped',
+    request: { headers: bearer('Bearer a b') },
+    expect: f0(MALFORMED_HEADER),
+  },
+  {
+    family: 'guards',
+    name: 'a claimCheck predicate that throws → 403, never 500',
+    route: 'throwing-check',
+    token: {},
+    expect: f1(forbidden('claim_check_failed')),
+  },
+  {
+    family: 'guards',
+    name: 'a claimCheck predicate that rejects → 403, never 500',
+    route: 'rejecting-check',
+    token: {},
+    expect: f1(forbidden('claim_check_failed')),
+  },
 
   // ── responses: nothing of the attacker's comes back (the runner checks every row for the
   // marker and the token; these rows plant the marker where an echo would be tempting) ─────
-  { family: 'responses', name: 'marker in kid', token: (k) => k.sign({ header: { kid: LEAK_MARKER } }), expect: f1(invalid('no_matching_key')) },
-  { family: 'responses', name: 'marker in iss', token: (k) => k.sign({ claims: { iss: `https://${LEAK_MARKER}.example/` } }), expect: f0(invalid('invalid_issuer')) },
-  { family: 'responses', name: 'marker in aud', token: (k) => k.sign({ claims: { aud: LEAK_MARKER } }), expect: f0(invalid('invalid_audience')) },
-  { family: 'responses', name: 'marker in typ where at+jwt is required', options: { tokenType: 'at+jwt' }, token: (k) => k.sign({ header: { typ: LEAK_MARKER } }), expect: f0(invalid('invalid_token_type')) },
-  { family: 'responses', name: 'marker as a critical header name', token: (k) => k.sign({ header: { crit: [LEAK_MARKER], [LEAK_MARKER]: 1 } }), expect: f0(invalid('unsupported_critical_header')) },
-  { family: 'responses', name: 'marker as the alg', token: (k) => k.sign({ header: { alg: LEAK_MARKER } }), expect: f0(invalid('algorithm_not_allowed')) },
+  {
+    family: 'responses',
+    name: 'marker in kid',
+    token: (k) => k.sign({ header: { kid: LEAK_MARKER } }),
+    expect: f1(invalid('no_matching_key')),
+  },
+  {
+    family: 'responses',
+    name: 'marker in iss',
+    token: (k) => k.sign({ claims: { iss: `https://${LEAK_MARKER}.example/` } }),
+    expect: f0(invalid('invalid_issuer')),
+  },
+  {
+    family: 'responses',
+    name: 'marker in aud',
+    token: (k) => k.sign({ claims: { aud: LEAK_MARKER } }),
+    expect: f0(invalid('invalid_audience')),
+  },
+  {
+    family: 'responses',
+    name: 'marker in typ where at+jwt is required',
+    options: { tokenType: 'at+jwt' },
+    token: (k) => k.sign({ header: { typ: LEAK_MARKER } }),
+    expect: f0(invalid('invalid_token_type')),
+  },
+  {
+    family: 'responses',
+    name: 'marker as a critical header name',
+    token: (k) => k.sign({ header: { crit: [LEAK_MARKER], [LEAK_MARKER]: 1 } }),
+    expect: f0(invalid('unsupported_critical_header')),
+  },
+  {
+    family: 'responses',
+    name: 'marker as the alg',
+    token: (k) => k.sign({ header: { alg: LEAK_MARKER } }),
+    expect: f0(invalid('algorithm_not_allowed')),
+  },
   {
     family: 'responses',
     name: 'kid with quotes, a backslash and CRLF: the challenge stays one valid line',
     token: (k) => k.sign({ header: { kid: `x", error="${LEAK_MARKER}\\\r\nSet-Cookie: ${LEAK_MARKER}=1` } }),
     expect: f1(invalid('no_matching_key')),
   },
-  { family: 'responses', name: 'marker as the Authorization scheme', request: { headers: bearer(`${LEAK_MARKER} abc`) }, expect: f0(NO_TOKEN) },
-  { family: 'responses', name: 'marker in a malformed Bearer header', request: { headers: bearer(`Bearer ${LEAK_MARKER}"x"`) }, expect: f0(MALFORMED_HEADER) },
-  { family: 'responses', name: 'marker as the query access_token', options: QUERY, request: { query: `?access_token=${LEAK_MARKER}` }, expect: f0(invalid('unsupported_token_format')) },
+  {
+    family: 'responses',
+    name: 'marker as the Authorization scheme',
+    request: { headers: bearer(`${LEAK_MARKER} abc`) },
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'responses',
+    name: 'marker in a malformed Bearer header',
+    request: { headers: bearer(`Bearer ${LEAK_MARKER}"x"`) },
+    expect: f0(MALFORMED_HEADER),
+  },
+  {
+    family: 'responses',
+    name: 'marker as the query access_token',
+    options: QUERY,
+    request: { query: `?access_token=${LEAK_MARKER}` },
+    expect: f0(invalid('unsupported_token_format')),
+  },
   // A store failure is a backend failure: 503 without a challenge, never a 500 and never a 401.
   {
     family: 'responses',
@@ -678,12 +1571,50 @@ export const hostileRows: HostileRow[] = [
   // ── wiring: what an attacker can do with how the parts are put together ────────────────
   // A route declared mandatory under an optional verifier: the route's `false` must reach core
   // (Fastify's config.auth: true / { optional: false }; requireAuth() everywhere).
-  { family: 'wiring', name: 'optional verifier: requireAuth() route without a token → 401', options: OPTIONAL, route: 'require-auth', expect: f0(NO_TOKEN) },
-  { family: 'wiring', name: 'optional verifier: route declared required, no token → 401', options: OPTIONAL, route: 'required', expect: f0(NO_TOKEN) },
-  { family: 'wiring', name: 'optional verifier: route declared { optional: false }, no token → 401', options: OPTIONAL, route: 'required-config', expect: f0(NO_TOKEN) },
-  { family: 'wiring', name: 'optional verifier: route declared required, valid token → 200', options: OPTIONAL, route: 'required', token: (k) => k.sign(), expect: f1(ok('required')) },
-  { family: 'wiring', name: 'optional verifier: route declared required, bad token → 401', options: OPTIONAL, route: 'required-config', token: (k) => k.sign({ claims: { aud: 'billing' } }), expect: f0(invalid('invalid_audience')) },
-  { family: 'wiring', name: 'optional verifier: an open route without a token → 200 unauthenticated', options: OPTIONAL, route: 'protected', expect: f0(ok('protected', null)) },
+  {
+    family: 'wiring',
+    name: 'optional verifier: requireAuth() route without a token → 401',
+    options: OPTIONAL,
+    route: 'require-auth',
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'wiring',
+    name: 'optional verifier: route declared required, no token → 401',
+    options: OPTIONAL,
+    route: 'required',
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'wiring',
+    name: 'optional verifier: route declared { optional: false }, no token → 401',
+    options: OPTIONAL,
+    route: 'required-config',
+    expect: f0(NO_TOKEN),
+  },
+  {
+    family: 'wiring',
+    name: 'optional verifier: route declared required, valid token → 200',
+    options: OPTIONAL,
+    route: 'required',
+    token: (k) => k.sign(),
+    expect: f1(ok('required')),
+  },
+  {
+    family: 'wiring',
+    name: 'optional verifier: route declared required, bad token → 401',
+    options: OPTIONAL,
+    route: 'required-config',
+    token: (k) => k.sign({ claims: { aud: 'billing' } }),
+    expect: f0(invalid('invalid_audience')),
+  },
+  {
+    family: 'wiring',
+    name: 'optional verifier: an open route without a token → 200 unauthenticated',
+    options: OPTIONAL,
+    route: 'protected',
+    expect: f0(ok('protected', null)),
+  },
   // Decoded headers and payloads are shared between requests (header cache, token cache).
   {
     family: 'wiring',
@@ -706,7 +1637,13 @@ export const hostileRows: HostileRow[] = [
     }),
   },
   // Revocation: an empty jti names nothing; one tenant cannot revoke another's token.
-  { family: 'wiring', name: 'jti "" with a revocation store → 401 missing_jti', options: { revocation: memoryRevocationStore() }, token: (k) => k.sign({ claims: { jti: '' } }), expect: f1(invalid('missing_jti')) },
+  {
+    family: 'wiring',
+    name: 'jti "" with a revocation store → 401 missing_jti',
+    options: { revocation: memoryRevocationStore() },
+    token: (k) => k.sign({ claims: { jti: '' } }),
+    expect: f1(invalid('missing_jti')),
+  },
   {
     family: 'wiring',
     name: "two issuers: a jti revoked for the other tenant does not refuse this tenant's token",

@@ -25,7 +25,10 @@ import { ISOLATED_JWKS_URI, rows as mainRows } from './table.js';
 import { targets } from './targets.js';
 
 /** An RSA public key as PEM: what a tutorial might paste into `secret`. */
-const PUBLIC_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }) as string;
+const PUBLIC_PEM = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({
+  type: 'spki',
+  format: 'pem',
+}) as string;
 
 let trap: Trap | undefined;
 let makeKit: ((context: Parameters<Awaited<ReturnType<typeof createKit>>>[0]) => Kit) | undefined;
@@ -40,8 +43,18 @@ describe('the hostile table', () => {
     expect(hostileRows.length).toBeGreaterThanOrEqual(80);
     const mainNames = new Set(mainRows.map((r) => r.name));
     expect(hostileRows.filter((r) => mainNames.has(r.name)).map((r) => r.name)).toEqual([]);
-    const families: Family[] = ['extraction', 'structure', 'algorithms', 'key selection', 'claims', 'guards', 'responses', 'wiring'];
-    for (const family of families) expect(hostileRows.filter((r) => r.family === family).length, family).toBeGreaterThan(0);
+    const families: Family[] = [
+      'extraction',
+      'structure',
+      'algorithms',
+      'key selection',
+      'claims',
+      'guards',
+      'responses',
+      'wiring',
+    ];
+    for (const family of families)
+      expect(hostileRows.filter((r) => r.family === family).length, family).toBeGreaterThan(0);
   });
 });
 
@@ -97,9 +110,24 @@ function expectCleanRefusal(res: RawResponse, statuses: number[], label: string)
 
 let counter = 0;
 
-async function request(t: TargetContext, path: string, headers: [string, string][], extra: { method?: string; body?: string } = {}) {
+async function request(
+  t: TargetContext,
+  path: string,
+  headers: [string, string][],
+  extra: { method?: string; body?: string } = {},
+) {
   const id = `${t.target}:extra:${++counter}`;
-  const res = await send(t.app().base, { method: extra.method ?? 'GET', path, headers: [...headers, ['x-row-id', id]], ...(extra.body === undefined ? {} : { body: extra.body }) }, t.agent, TIMEOUT_MS);
+  const res = await send(
+    t.app().base,
+    {
+      method: extra.method ?? 'GET',
+      path,
+      headers: [...headers, ['x-row-id', id]],
+      ...(extra.body === undefined ? {} : { body: extra.body }),
+    },
+    t.agent,
+    TIMEOUT_MS,
+  );
   return { res, id };
 }
 
@@ -133,7 +161,11 @@ function properties(t: TargetContext): void {
         expectCleanRefusal(res, [400, 401], JSON.stringify(authorization));
         expect(t.handlerRan(id)).toBe(false);
         const echo = authorization.trim();
-        checkHygiene(res, [LEAK_MARKER, ...(echo.length >= 24 && /[^\s]/.test(echo) ? [echo] : [])], JSON.stringify(authorization));
+        checkHygiene(
+          res,
+          [LEAK_MARKER, ...(echo.length >= 24 && /[^\s]/.test(echo) ? [echo] : [])],
+          JSON.stringify(authorization),
+        );
       }),
       { numRuns: RUNS },
     );
@@ -148,7 +180,14 @@ function properties(t: TargetContext): void {
       fc.json({ maxDepth: 2 }).map((j) => Buffer.from(j).toString('base64url')),
       fc.uint8Array({ maxLength: 96 }).map((u) => Buffer.from(u).toString('base64url')),
       fc
-        .record({ alg: fc.constantFrom('RS256', 'PS256', 'ES256', 'HS256', 'none', 'EdDSA'), kid: fc.constantFrom('k1', 'k2', '', '__proto__'), typ: fc.constant('JWT') }, { requiredKeys: [] })
+        .record(
+          {
+            alg: fc.constantFrom('RS256', 'PS256', 'ES256', 'HS256', 'none', 'EdDSA'),
+            kid: fc.constantFrom('k1', 'k2', '', '__proto__'),
+            typ: fc.constant('JWT'),
+          },
+          { requiredKeys: [] },
+        )
         .map((h) => Buffer.from(JSON.stringify(h)).toString('base64url')),
       // valid claims: a token that then reaches the key lookup and the signature check
       fc.constant(null).map(() => Buffer.from(JSON.stringify(kit().claims())).toString('base64url')),
@@ -169,21 +208,55 @@ function properties(t: TargetContext): void {
   it('arbitrary claim values signed with the right key → 200 exactly when valid, else 401', async () => {
     type Claim = { value?: unknown; time?: number; valid: boolean };
     const absent = (valid: boolean): fc.Arbitrary<Claim> => fc.constant({ valid });
-    const wrongType = fc.oneof(fc.string({ maxLength: 8 }), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }));
-    const nonString = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }));
-    const of = (arb: fc.Arbitrary<unknown>, valid: boolean): fc.Arbitrary<Claim> => arb.map((value) => ({ value, valid }));
-    const at = (min: number, max: number, valid: boolean): fc.Arbitrary<Claim> => fc.integer({ min, max }).map((time) => ({ time, valid }));
+    const wrongType = fc.oneof(
+      fc.string({ maxLength: 8 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { maxLength: 2 }),
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }),
+    );
+    const nonString = fc.oneof(
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.integer(), { maxLength: 2 }),
+      fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }),
+    );
+    const of = (arb: fc.Arbitrary<unknown>, valid: boolean): fc.Arbitrary<Claim> =>
+      arb.map((value) => ({ value, valid }));
+    const at = (min: number, max: number, valid: boolean): fc.Arbitrary<Claim> =>
+      fc.integer({ min, max }).map((time) => ({ time, valid }));
     // Time offsets stay 60 s or more from every boundary: the property is about types and values.
     const claims = fc.record({
       exp: fc.oneof(at(60, 86_400, true), at(-86_400, -60, false), absent(false), of(wrongType, false)),
       nbf: fc.oneof(absent(true), at(-86_400, 0, true), at(60, 86_400, false), of(wrongType, false)),
       iat: fc.oneof(absent(true), at(-86_400, 0, true), at(60, 86_400, false), of(wrongType, false)),
-      iss: fc.oneof(of(fc.constant(ISSUER), true), of(fc.string({ maxLength: 40 }).filter((s) => s !== ISSUER), false), of(nonString, false), absent(false)),
+      iss: fc.oneof(
+        of(fc.constant(ISSUER), true),
+        of(
+          fc.string({ maxLength: 40 }).filter((s) => s !== ISSUER),
+          false,
+        ),
+        of(nonString, false),
+        absent(false),
+      ),
       aud: fc.oneof(
         of(fc.constant('orders'), true),
-        of(fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }).map((a) => [...a, 'orders']), true),
-        of(fc.string({ maxLength: 12 }).filter((s) => s !== 'orders'), false),
-        of(fc.array(fc.string({ maxLength: 8 }).filter((s) => s !== 'orders'), { maxLength: 3 }), false),
+        of(
+          fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 }).map((a) => [...a, 'orders']),
+          true,
+        ),
+        of(
+          fc.string({ maxLength: 12 }).filter((s) => s !== 'orders'),
+          false,
+        ),
+        of(
+          fc.array(
+            fc.string({ maxLength: 8 }).filter((s) => s !== 'orders'),
+            { maxLength: 3 },
+          ),
+          false,
+        ),
         of(fc.constant(['orders', 1]), false),
         of(fc.oneof(fc.integer(), fc.constant(null), fc.boolean()), false),
         absent(false),
@@ -193,7 +266,11 @@ function properties(t: TargetContext): void {
       client_id: fc.oneof(absent(true), of(fc.string({ maxLength: 20 }), true), of(nonString, false)),
     });
     const reserved = new Set(['exp', 'nbf', 'iat', 'iss', 'aud', 'sub', 'jti', 'client_id']);
-    const extra = fc.dictionary(fc.string({ maxLength: 8 }).filter((k) => !reserved.has(k)), fc.jsonValue({ maxDepth: 2 }), { maxKeys: 4 });
+    const extra = fc.dictionary(
+      fc.string({ maxLength: 8 }).filter((k) => !reserved.has(k)),
+      fc.jsonValue({ maxDepth: 2 }),
+      { maxKeys: 4 },
+    );
 
     await fc.assert(
       fc.asyncProperty(claims, extra, async (spec, more) => {
@@ -261,12 +338,21 @@ function rawExchange(base: string, bytes: Buffer): Promise<{ status: number; tex
 }
 
 const rawGet = (path: string, headers: [string, string][]) =>
-  Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`, 'latin1');
+  Buffer.from(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${headers.map(([n, v]) => `${n}: ${v}\r\n`).join('')}Connection: close\r\n\r\n`,
+    'latin1',
+  );
 
 function edges(t: TargetContext): void {
   it('NUL in the Authorization header: node answers 400 itself; the app never sees it', async () => {
     const id = `${t.target}:nul`;
-    const { status, text } = await rawExchange(t.app().base, rawGet('/prop/protected', [['Authorization', 'Bearer a\u0000b'], ['x-row-id', id]]));
+    const { status, text } = await rawExchange(
+      t.app().base,
+      rawGet('/prop/protected', [
+        ['Authorization', 'Bearer a\u0000b'],
+        ['x-row-id', id],
+      ]),
+    );
     expect(status, text).toBe(400);
     expect(t.handlerRan(id)).toBe(false);
     expect(t.reasons(id)).toEqual([]);
@@ -277,7 +363,13 @@ function edges(t: TargetContext): void {
   // and destroys the socket at once, so the client may see the reset instead (status 0).
   it("headers over node's 16 KiB limit: 431 before any app code; the app never sees them", async () => {
     const id = `${t.target}:431`;
-    const { status, text } = await rawExchange(t.app().base, rawGet('/prop/protected', [['Authorization', `Bearer ${'a'.repeat(17 * 1024)}`], ['x-row-id', id]]));
+    const { status, text } = await rawExchange(
+      t.app().base,
+      rawGet('/prop/protected', [
+        ['Authorization', `Bearer ${'a'.repeat(17 * 1024)}`],
+        ['x-row-id', id],
+      ]),
+    );
     expect(t.target.startsWith('fastify') ? [431, 0] : [431], text.slice(0, 200)).toContain(status);
     expect(t.handlerRan(id)).toBe(false);
     expect(t.reasons(id)).toEqual([]);
@@ -287,11 +379,16 @@ function edges(t: TargetContext): void {
   // Routing decides whether auth() sees a request no route answers: Express runs router-level
   // middleware for any path under the mount (401), @koa/router and Fastify answer 404 first.
   it('CORS preflight to a path no route answers: 401 or 404, never a 5xx, nothing leaked', async () => {
-    const { res, id } = await request(t, `/prop/${LEAK_MARKER}`, [
-      ['origin', 'https://app.example'],
-      ['access-control-request-method', 'DELETE'],
-      ['access-control-request-headers', 'authorization'],
-    ], { method: 'OPTIONS' });
+    const { res, id } = await request(
+      t,
+      `/prop/${LEAK_MARKER}`,
+      [
+        ['origin', 'https://app.example'],
+        ['access-control-request-method', 'DELETE'],
+        ['access-control-request-headers', 'authorization'],
+      ],
+      { method: 'OPTIONS' },
+    );
     expect([401, 404]).toContain(res.status);
     if (res.status === 401) expectCleanRefusal(res, [401], 'preflight');
     expect(t.handlerRan(id)).toBe(false);
@@ -304,8 +401,17 @@ function edges(t: TargetContext): void {
   // 401, no token); @koa/bodyparser (qs) turns it into an array (400, malformed parameter).
   it('form body access_token[] / access_token[x]: refused (400 or 401), never accepted', async () => {
     const token = makeKit!({ issuer: t.issuer(), endpoint: t.endpoint('propbody') }).sign();
-    for (const body of [`access_token[]=${token}`, `access_token[x]=${token}`, `access_token[0]=${token}&access_token[1]=${token}`]) {
-      const { res, id } = await request(t, '/propbody/protected', [['content-type', 'application/x-www-form-urlencoded']], { method: 'POST', body });
+    for (const body of [
+      `access_token[]=${token}`,
+      `access_token[x]=${token}`,
+      `access_token[0]=${token}&access_token[1]=${token}`,
+    ]) {
+      const { res, id } = await request(
+        t,
+        '/propbody/protected',
+        [['content-type', 'application/x-www-form-urlencoded']],
+        { method: 'POST', body },
+      );
       expectCleanRefusal(res, [400, 401], body.slice(0, 20));
       expect(t.handlerRan(id)).toBe(false);
       checkHygiene(res, [token], body.slice(0, 20));
@@ -321,18 +427,22 @@ const DETAILS = ['no key with kid', 'claim value', 'requireScopes', 'failed', LE
 function wiring(t: TargetContext): void {
   // Express's finalhandler prints `err.stack` (outside production), Koa's the status text,
   // Fastify's `{ statusCode, code, error, message }`: each its own body, none with the reason.
-  it('forwardErrors and no error handler of the app\'s own: the default handler answers, nothing of the reason leaks', async () => {
+  it("forwardErrors and no error handler of the app's own: the default handler answers, nothing of the reason leaks", async () => {
     const kit = makeKit!({ issuer: t.issuer(), endpoint: t.endpoint('bare') });
     const token = kit.sign({ header: { kid: `${LEAK_MARKER}-kid` } });
     const { res, id } = await request(t, '/bare/protected', [['authorization', `Bearer ${token}`]]);
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid"');
+    expect(res.headers['www-authenticate']).toBe(
+      'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
+    );
     expect(t.handlerRan(id)).toBe(false);
     expect(t.reasons(id)).toEqual(['no_matching_key']);
     checkHygiene(res, [token, ...DETAILS], 'forwarded 401');
     expect(res.text).toContain(t.target.startsWith('koa') ? 'Unauthorized' : 'The access token is invalid');
 
-    const scoped = await request(t, '/bare/scoped', [['authorization', `Bearer ${kit.sign({ claims: { scope: 'other' } })}`]]);
+    const scoped = await request(t, '/bare/scoped', [
+      ['authorization', `Bearer ${kit.sign({ claims: { scope: 'other' } })}`],
+    ]);
     expect(scoped.res.status).toBe(403);
     expect(scoped.res.headers['www-authenticate']).toBe(
       'Bearer realm="api", error="insufficient_scope", error_description="The access token does not grant the required permissions", scope="read:orders"',
@@ -343,7 +453,11 @@ function wiring(t: TargetContext): void {
   // What a prototype-pollution gadget elsewhere in the app could plant: none of it opens a route.
   it('an `auth`, `optional` or `global` on Object.prototype authenticates nothing', async () => {
     const planted: Record<string, unknown> = {
-      auth: { payload: { sub: LEAK_MARKER, scope: 'read:orders admin', roles: ['admin'] }, header: { alg: 'none' }, token: 'x' },
+      auth: {
+        payload: { sub: LEAK_MARKER, scope: 'read:orders admin', roles: ['admin'] },
+        header: { alg: 'none' },
+        token: 'x',
+      },
       optional: true,
       global: false,
     };
@@ -351,7 +465,13 @@ function wiring(t: TargetContext): void {
       Object.defineProperty(Object.prototype, name, { value, configurable: true, writable: true, enumerable: false });
     }
     try {
-      for (const path of ['/prop/protected', '/prop/scoped', '/propopt/scoped', '/propopt/roles', '/propopt/require-auth']) {
+      for (const path of [
+        '/prop/protected',
+        '/prop/scoped',
+        '/propopt/scoped',
+        '/propopt/roles',
+        '/propopt/require-auth',
+      ]) {
         const route = path;
         const { res, id } = await request(t, path, []);
         expectCleanRefusal(res, [401], `polluted, ${route}`);
@@ -371,7 +491,12 @@ function wiring(t: TargetContext): void {
 
   it('an "aud" on Object.prototype does not stand in for a token\'s missing one', async () => {
     const token = makeKit!({ issuer: t.issuer(), endpoint: t.endpoint('prop') }).sign({ claims: { aud: undefined } });
-    Object.defineProperty(Object.prototype, 'aud', { value: 'orders', configurable: true, writable: true, enumerable: false });
+    Object.defineProperty(Object.prototype, 'aud', {
+      value: 'orders',
+      configurable: true,
+      writable: true,
+      enumerable: false,
+    });
     try {
       const { res, id } = await request(t, '/prop/protected', [['authorization', `Bearer ${token}`]]);
       expectCleanRefusal(res, [401], 'polluted aud');
@@ -402,7 +527,10 @@ describe.each(targets)('%s refuses at start-up what would reopen an attack', (_t
     ],
   ];
   it.each(refused)('%s', async (_name, options, message) => {
-    const start = factory({ mounts: [{ prefix: 'x', options: { issuer: ISSUER, audience: 'orders', ...options } }], hit: () => {} });
+    const start = factory({
+      mounts: [{ prefix: 'x', options: { issuer: ISSUER, audience: 'orders', ...options } }],
+      hit: () => {},
+    });
     await expect(start).rejects.toThrow(new TypeError(message));
   });
 });

@@ -26,11 +26,19 @@ function listen(server: Server): string {
 async function expressService({ options, policy }: Policy) {
   const app = express5();
   app.use(bgExpress.auth(options));
-  for (const rule of rules) app.get(`/${rule}`, bgExpress.guard(policy[rule]), (req, res) => res.json({ rule, sub: req.auth?.payload.sub }));
+  for (const rule of rules)
+    app.get(`/${rule}`, bgExpress.guard(policy[rule]), (req, res) => res.json({ rule, sub: req.auth?.payload.sub }));
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  return { base: listen(server), close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return {
+    base: listen(server),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 async function koaService({ options, policy }: Policy) {
@@ -46,14 +54,24 @@ async function koaService({ options, policy }: Policy) {
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
-  return { base: listen(server), close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return {
+    base: listen(server),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 async function fastifyService({ options, policy }: Policy, style: 'hook' | 'config') {
   const app = fastify5();
   await app.register(bgFastify.default, options);
   for (const rule of rules) {
-    const handler = async (request: { auth: { payload: { sub?: string } } | null }) => ({ rule, sub: request.auth?.payload.sub });
+    const handler = async (request: { auth?: { payload: { sub?: string } } | null }) => ({
+      rule,
+      sub: request.auth?.payload.sub,
+    });
     if (style === 'hook') app.get(`/${rule}`, { onRequest: bgFastify.guard(policy[rule]) }, handler);
     else app.get(`/${rule}`, { config: { auth: { guard: policy[rule] } } }, handler);
   }
@@ -95,16 +113,22 @@ describe('a shared policy module', () => {
     const table: Record<string, Record<string, unknown>> = {};
     for (const [who, claims] of Object.entries(tokens)) {
       const { exp, ...rest } = claims ?? {};
-      const token = claims && (await issuer.sign(rest, { subject: who, expiresIn: (exp as number | undefined) ?? '5m' }));
+      const token =
+        claims && (await issuer.sign(rest, { subject: who, expiresIn: (exp as number | undefined) ?? '5m' }));
       for (const rule of rules) {
         const answers = new Map<string, unknown>();
         for (const [name, { base }] of services) {
-          const res = await send(base, { method: 'GET', path: `/${rule}`, headers: token ? [['authorization', `Bearer ${token}`]] : [] });
+          const res = await send(base, {
+            method: 'GET',
+            path: `/${rule}`,
+            headers: token ? [['authorization', `Bearer ${token}`]] : [],
+          });
           answers.set(name, { status: res.status, challenge: res.headers['www-authenticate'] ?? null, body: res.json });
         }
         const [first, ...rest] = [...answers.values()];
         for (const other of rest) expect(other, `${who} on /${rule}`).toEqual(first);
-        (table[who] ??= {})[rule] = (first as { status: number }).status;
+        table[who] ??= {};
+        table[who][rule] = (first as { status: number }).status;
       }
     }
     expect(table).toEqual({

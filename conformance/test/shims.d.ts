@@ -20,6 +20,7 @@ declare module 'koa3' {
 }
 declare module '@koa/router' {
   import type { DefaultState, Middleware } from 'koa';
+  // biome-ignore lint/suspicious/noExplicitAny: @koa/router's own context type, whatever it is
   type AnyMiddleware = Middleware<DefaultState & Record<string, unknown>, any>;
   export default class Router {
     constructor(options?: { prefix?: string });

@@ -18,12 +18,15 @@ const NOBODY = digest('no client has this secret');
  * @param {ClientConfig[]} clients
  */
 export function createClientRegistry(clients) {
-  if (!Array.isArray(clients) || clients.length === 0) throw new TypeError('auth-service: `clients` must be a non-empty array');
+  if (!Array.isArray(clients) || clients.length === 0)
+    throw new TypeError('auth-service: `clients` must be a non-empty array');
   /** @type {Map<string, Client & { digest: Buffer }>} */
   const registry = new Map();
   for (const { id, secret, scopes } of clients) {
-    if (typeof id !== 'string' || id === '' || registry.has(id)) throw new TypeError(`auth-service: client id ${JSON.stringify(id)} is empty or repeated`);
-    if (typeof secret !== 'string' || secret.length < 8) throw new TypeError(`auth-service: client ${id} needs a secret of 8 characters or more`);
+    if (typeof id !== 'string' || id === '' || registry.has(id))
+      throw new TypeError(`auth-service: client id ${JSON.stringify(id)} is empty or repeated`);
+    if (typeof secret !== 'string' || secret.length < 8)
+      throw new TypeError(`auth-service: client ${id} needs a secret of 8 characters or more`);
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
       throw new TypeError(`auth-service: client ${id}: \`scopes\` must be an array of scope tokens`);
     }
@@ -44,8 +47,15 @@ export function createClientRegistry(clients) {
       throw new OAuthError(400, 'invalid_request', 'Use exactly one client authentication method');
     }
     // With the Authorization header (or with nothing at all), answer 401 with the scheme we support.
-    const challenge = new OAuthError(401, 'invalid_client', 'Client authentication failed', { 'www-authenticate': 'Basic realm="auth-service", charset="UTF-8"' });
-    const credentials = header !== undefined ? parseBasic(header) : inBody ? [params.get('client_id'), params.get('client_secret')] : undefined;
+    const challenge = new OAuthError(401, 'invalid_client', 'Client authentication failed', {
+      'www-authenticate': 'Basic realm="auth-service", charset="UTF-8"',
+    });
+    const credentials =
+      header !== undefined
+        ? parseBasic(header)
+        : inBody
+          ? [params.get('client_id'), params.get('client_secret')]
+          : undefined;
     if (!credentials) throw challenge;
     const [id = '', secret = ''] = credentials;
     const client = registry.get(id);

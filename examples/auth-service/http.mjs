@@ -64,7 +64,8 @@ export async function readForm(req) {
   }
   const params = new Map();
   for (const [name, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
-    if (params.has(name)) throw new OAuthError(400, 'invalid_request', `The "${name.replace(/[^\w-]/g, '')}" parameter is repeated`);
+    if (params.has(name))
+      throw new OAuthError(400, 'invalid_request', `The "${name.replace(/[^\w-]/g, '')}" parameter is repeated`);
     params.set(name, value);
   }
   for (const [name, value] of params) if (value === '') params.delete(name);

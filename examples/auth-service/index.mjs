@@ -44,7 +44,8 @@ export async function createAuthService(options) {
   const { port = 0, host = '127.0.0.1', audience = 'orders-api', keysDir, alg, clients } = options;
   const revocation = options.revocation ?? memoryRevocationStore();
   const lifetime = parseDuration(options.tokenLifetime ?? 300, 'auth-service: `tokenLifetime`');
-  if (!Number.isInteger(lifetime) || lifetime < 1) throw new TypeError('auth-service: `tokenLifetime` must be a whole number of seconds');
+  if (!Number.isInteger(lifetime) || lifetime < 1)
+    throw new TypeError('auth-service: `tokenLifetime` must be a whole number of seconds');
   if (options.issuer !== undefined && new URL(options.issuer).pathname !== '/') {
     throw new TypeError('auth-service: `issuer` must be an origin such as https://auth.example.com (no path)');
   }
@@ -86,8 +87,10 @@ export async function createAuthService(options) {
   function grantedScopes(client, requested) {
     if (requested === undefined) return [...client.scopes];
     const wanted = requested.split(' ');
-    if (!wanted.every((s) => SCOPE_TOKEN.test(s))) throw new OAuthError(400, 'invalid_scope', 'The requested scope is malformed');
-    if (!wanted.every((s) => client.scopes.has(s))) throw new OAuthError(400, 'invalid_scope', 'The requested scope exceeds what this client may have');
+    if (!wanted.every((s) => SCOPE_TOKEN.test(s)))
+      throw new OAuthError(400, 'invalid_scope', 'The requested scope is malformed');
+    if (!wanted.every((s) => client.scopes.has(s)))
+      throw new OAuthError(400, 'invalid_scope', 'The requested scope exceeds what this client may have');
     return [...new Set(wanted)];
   }
 
@@ -100,22 +103,34 @@ export async function createAuthService(options) {
   async function issueToken({ clientId, scope, lifetime: seconds = lifetime, issuedAt }) {
     const client = registry.get(clientId);
     if (!client) throw new TypeError(`issueToken: unknown client ${JSON.stringify(clientId)}`);
-    if (!(seconds > 0 && seconds <= lifetime)) throw new RangeError(`issueToken: \`lifetime\` must be 1..${lifetime} seconds`);
+    if (!(seconds > 0 && seconds <= lifetime))
+      throw new RangeError(`issueToken: \`lifetime\` must be 1..${lifetime} seconds`);
     // Past or present only: a replaced key is published for `tokenLifetime` after rotation, no longer.
-    if (issuedAt !== undefined && issuedAt > Date.now() / 1000) throw new RangeError('issueToken: `issuedAt` must not be in the future');
+    if (issuedAt !== undefined && issuedAt > Date.now() / 1000)
+      throw new RangeError('issueToken: `issuedAt` must not be in the future');
     const scopes = grantedScopes(client, scope);
     return signAccessToken(keyring.current(), { issuer, audience, clientId, scopes, lifetime: seconds, issuedAt });
   }
 
   /** `POST /token`: RFC 6749 §4.4.2, answered as §5.1 / §5.2. */
-  async function token(/** @type {import('node:http').IncomingMessage} */ req, /** @type {import('node:http').ServerResponse} */ res) {
+  async function token(
+    /** @type {import('node:http').IncomingMessage} */ req,
+    /** @type {import('node:http').ServerResponse} */ res,
+  ) {
     const params = await readForm(req);
     const grantType = params.get('grant_type');
     if (grantType === undefined) throw new OAuthError(400, 'invalid_request', 'The "grant_type" parameter is missing');
     const client = registry.authenticate(req, params);
-    if (grantType !== 'client_credentials') throw new OAuthError(400, 'unsupported_grant_type', 'Only the client_credentials grant is supported');
+    if (grantType !== 'client_credentials')
+      throw new OAuthError(400, 'unsupported_grant_type', 'Only the client_credentials grant is supported');
     const scopes = grantedScopes(client, params.get('scope'));
-    const accessToken = await signAccessToken(keyring.current(), { issuer, audience, clientId: client.id, scopes, lifetime });
+    const accessToken = await signAccessToken(keyring.current(), {
+      issuer,
+      audience,
+      clientId: client.id,
+      scopes,
+      lifetime,
+    });
     const scope = scopes.length > 0 ? { scope: scopes.join(' ') } : {};
     send(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, ...scope });
   }
@@ -125,19 +140,25 @@ export async function createAuthService(options) {
    * a valid token of another client is refused (§2.1). `token_type_hint` is only a hint: every
    * token is looked up as an access token, the one kind this service issues.
    */
-  async function revoke(/** @type {import('node:http').IncomingMessage} */ req, /** @type {import('node:http').ServerResponse} */ res) {
+  async function revoke(
+    /** @type {import('node:http').IncomingMessage} */ req,
+    /** @type {import('node:http').ServerResponse} */ res,
+  ) {
     const params = await readForm(req);
     const client = registry.authenticate(req, params);
     const presented = params.get('token');
     if (presented === undefined) throw new OAuthError(400, 'invalid_request', 'The "token" parameter is missing');
     const payload = await verifyOwnToken(presented, keyring.jwks(), issuer);
-    if (payload && payload.client_id !== client.id) throw new OAuthError(400, 'unauthorized_client', 'The token was not issued to this client');
+    if (payload && payload.client_id !== client.id)
+      throw new OAuthError(400, 'unauthorized_client', 'The token was not issued to this client');
     if (payload && typeof payload.jti === 'string' && typeof payload.exp === 'number') {
       try {
         await revocation.revoke(payload.jti, payload.exp);
       } catch (error) {
         console.error('auth-service: revocation store failed', error);
-        throw new OAuthError(503, 'temporarily_unavailable', 'The token could not be revoked; try again later', { 'retry-after': '1' });
+        throw new OAuthError(503, 'temporarily_unavailable', 'The token could not be revoked; try again later', {
+          'retry-after': '1',
+        });
       }
     }
     send(res, 200, undefined);
@@ -151,12 +172,20 @@ export async function createAuthService(options) {
     '/.well-known/oauth-authorization-server': { method: 'GET', run: (_, res) => send(res, 200, metadata(), PUBLIC) },
   };
 
-  async function handle(/** @type {import('node:http').IncomingMessage} */ req, /** @type {import('node:http').ServerResponse} */ res) {
+  async function handle(
+    /** @type {import('node:http').IncomingMessage} */ req,
+    /** @type {import('node:http').ServerResponse} */ res,
+  ) {
     const { pathname } = new URL(req.url ?? '/', url);
     const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
     if (!route) return send(res, 404, { error: 'not_found', error_description: 'No such endpoint' });
     if (req.method !== route.method && !(route.method === 'GET' && req.method === 'HEAD')) {
-      return send(res, 405, { error: 'invalid_request', error_description: `Use ${route.method}` }, { ...NO_STORE, allow: route.method });
+      return send(
+        res,
+        405,
+        { error: 'invalid_request', error_description: `Use ${route.method}` },
+        { ...NO_STORE, allow: route.method },
+      );
     }
     return route.run(req, res);
   }

@@ -14,7 +14,7 @@ import { calculateJwkThumbprint, exportPKCS8, generateKeyPair } from 'jose';
  * @property {string} kid - RFC 7638 thumbprint of the public key
  * @property {string} alg
  * @property {import('node:crypto').KeyObject} privateKey
- * @property {Record<string, unknown>} publicJwk
+ * @property {Record<string, unknown>} publicJWK
  * @property {number} createdAt - ms
  * @property {number} [retiredAt] - ms; set when a newer key took over
  */
@@ -38,13 +38,15 @@ function algorithmOf(key, file) {
  */
 async function fromPem(pem, file, createdAt) {
   if (pem.includes('BEGIN OPENSSH PRIVATE KEY')) {
-    throw new Error(`${file}: OpenSSH private key format; convert it with \`ssh-keygen -p -m pem -f ${file}\` or use a PKCS#8 PEM key`);
+    throw new Error(
+      `${file}: OpenSSH private key format; convert it with \`ssh-keygen -p -m pem -f ${file}\` or use a PKCS#8 PEM key`,
+    );
   }
   const privateKey = createPrivateKey(pem); // throws for an encrypted key: give it without passphrase
   const alg = algorithmOf(privateKey, file);
   const jwk = createPublicKey(privateKey).export({ format: 'jwk' });
   const kid = await calculateJwkThumbprint(/** @type {import('jose').JWK} */ (jwk));
-  return { kid, alg, privateKey, publicJwk: { ...jwk, kid, alg, use: 'sig' }, createdAt };
+  return { kid, alg, privateKey, publicJWK: { ...jwk, kid, alg, use: 'sig' }, createdAt };
 }
 
 /**
@@ -56,7 +58,10 @@ async function generate(alg, keysDir) {
   const pem = await exportPKCS8(privateKey);
   const key = await fromPem(pem, 'generated key', Date.now());
   if (keysDir) {
-    const file = join(keysDir, `${new Date(key.createdAt).toISOString().replace(/[:.]/g, '-')}-${key.kid.slice(0, 8)}.pem`);
+    const file = join(
+      keysDir,
+      `${new Date(key.createdAt).toISOString().replace(/[:.]/g, '-')}-${key.kid.slice(0, 8)}.pem`,
+    );
     await writeFile(file, pem, { mode: 0o600, flag: 'wx' });
     await chmod(file, 0o600); // whatever the umask
   }
@@ -74,7 +79,9 @@ async function load(/** @type {string} */ keysDir) {
   }
   keys.sort((a, b) => a.createdAt - b.createdAt);
   // Each key was replaced when the next one was made.
-  keys.forEach((key, i) => { if (i + 1 < keys.length) key.retiredAt = keys[i + 1].createdAt; });
+  keys.forEach((key, i) => {
+    if (i + 1 < keys.length) key.retiredAt = keys[i + 1].createdAt;
+  });
   return keys;
 }
 
@@ -102,7 +109,7 @@ export async function createKeyring({ keysDir, alg = 'ES256', retention }) {
     /** The public JWKS: the current key and the replaced keys still within `retention`. */
     jwks() {
       prune();
-      return { keys: keys.map((k) => ({ ...k.publicJwk })).reverse() };
+      return { keys: keys.map((k) => ({ ...k.publicJWK })).reverse() };
     },
     /** Makes a new signing key; the previous one keeps verifying for `retention` seconds. */
     async rotate() {

@@ -49,10 +49,15 @@ const service = await createAuthService({
   clients: await loadClients(),
   revocation,
 });
-console.log(`auth-service: issuer ${service.issuer}, revocations ${env.REDIS_URL ? 'in Redis' : 'in memory'}; SIGHUP rotates the key`);
+console.log(
+  `auth-service: issuer ${service.issuer}, revocations ${env.REDIS_URL ? 'in Redis' : 'in memory'}; SIGHUP rotates the key`,
+);
 
 process.on('SIGHUP', () => {
-  service.rotate().then(({ kid }) => console.log(`auth-service: rotated; new kid ${kid}`), (error) => console.error('auth-service: rotation failed', error));
+  service.rotate().then(
+    ({ kid }) => console.log(`auth-service: rotated; new kid ${kid}`),
+    (error) => console.error('auth-service: rotation failed', error),
+  );
 });
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, async () => {

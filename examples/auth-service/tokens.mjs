@@ -11,7 +11,10 @@ import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
  *   `lifetime` in seconds; `issuedAt` in seconds since the epoch (default now)
  * @returns {Promise<string>}
  */
-export function signAccessToken(key, { issuer, audience, clientId, scopes, lifetime, issuedAt = Math.floor(Date.now() / 1000) }) {
+export function signAccessToken(
+  key,
+  { issuer, audience, clientId, scopes, lifetime, issuedAt = Math.floor(Date.now() / 1000) },
+) {
   const claims = { client_id: clientId, ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}) };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })

@@ -50,7 +50,12 @@ export async function callApi(url, method, path, token, body) {
   const headers = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(TIMEOUT) };
+  const init = {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(TIMEOUT),
+  };
   return outcome(await fetch(`${url}${path}`, init));
 }
 
@@ -60,9 +65,11 @@ export async function getJson(url) {
 }
 
 /** The claims of a JWT, decoded without verification (for display and tampering only). */
-export const claimsOf = (/** @type {string} */ token) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+export const claimsOf = (/** @type {string} */ token) =>
+  JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
 /** The protected header of a JWT, decoded without verification. */
-export const headerOf = (/** @type {string} */ token) => JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
+export const headerOf = (/** @type {string} */ token) =>
+  JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString());
 
 /**
  * A forged token: the payload rewritten with `changes`, the original header and signature kept.

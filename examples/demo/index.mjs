@@ -53,18 +53,30 @@ const t = createTranscript();
 t.note('bearer-guard demo: one auth service, one policy module, the same orders API on three frameworks');
 t.note(`  auth service  ${auth.issuer}   (RFC 8414 metadata, /jwks.json, /token, /revoke)`);
 for (const name of frameworks) t.note(`  ${name.padEnd(12)}  ${apis[name].url}`);
-t.note(`  revocations   ${redisUrl ? `Redis at ${new URL(redisUrl).host}, one store per API and one for the auth service` : 'in memory, one store shared in this process'}`);
+t.note(
+  `  revocations   ${redisUrl ? `Redis at ${new URL(redisUrl).host}, one store per API and one for the auth service` : 'in memory, one store shared in this process'}`,
+);
 
 try {
   await story();
 } catch (error) {
-  t.row({ step: 'the demo itself', framework: '-', request: '-', expected: 'no error', got: String(error?.message ?? error) });
+  t.row({
+    step: 'the demo itself',
+    framework: '-',
+    request: '-',
+    expected: 'no error',
+    got: String(error?.message ?? error),
+  });
 }
 await Promise.allSettled([auth.close(), ...frameworks.map((name) => apis[name].close())]);
 await Promise.allSettled(stores.map((s) => s.close?.()));
 
 t.note('');
-t.note(t.failed === 0 ? `All ${t.passed} steps answered as expected ✓` : `${t.failed} of ${t.passed + t.failed} steps did NOT answer as expected ✗`);
+t.note(
+  t.failed === 0
+    ? `All ${t.passed} steps answered as expected ✓`
+    : `${t.failed} of ${t.passed + t.failed} steps did NOT answer as expected ✗`,
+);
 process.exitCode = t.failed === 0 ? 0 : 1;
 clearTimeout(watchdog);
 setTimeout(() => process.exit(), 2000).unref(); // only fires if something still holds the event loop
@@ -75,7 +87,8 @@ async function story() {
   const grant = (/** @type {Record<string, string>} */ extra = {}) => ({ grant_type: 'client_credentials', ...extra });
   /** @param {string} step @param {(name: string, url: string) => Promise<string>} run @param {string} request @param {string} expected */
   const everyApi = async (step, request, expected, run) => {
-    for (const name of frameworks) t.row({ step, framework: name, request, expected, got: await run(name, apis[name].url) });
+    for (const name of frameworks)
+      t.row({ step, framework: name, request, expected, got: await run(name, apis[name].url) });
   };
 
   t.section('1. Tokens from the auth service (OAuth 2.0 client credentials, RFC 9068 JWTs)');
@@ -93,33 +106,125 @@ async function story() {
     return { res, token: res.body?.access_token, got: res.status === 200 ? `200 ${res.body.scope}` : res.summary };
   };
   const reader = await token('reader', grant());
-  t.row({ step: 'reader gets a token (HTTP Basic)', framework: 'auth', request: 'POST /token', expected: '200 orders:read', got: reader.got });
+  t.row({
+    step: 'reader gets a token (HTTP Basic)',
+    framework: 'auth',
+    request: 'POST /token',
+    expected: '200 orders:read',
+    got: reader.got,
+  });
   const writer = await token('writer', grant(), 'post');
-  t.row({ step: 'writer gets a token (form body)', framework: 'auth', request: 'POST /token', expected: '200 orders:read orders:write', got: writer.got });
+  t.row({
+    step: 'writer gets a token (form body)',
+    framework: 'auth',
+    request: 'POST /token',
+    expected: '200 orders:read orders:write',
+    got: writer.got,
+  });
   const admin = await token('admin', grant());
-  t.row({ step: 'admin gets a token', framework: 'auth', request: 'POST /token', expected: '200 orders:read orders:write orders:admin', got: admin.got });
+  t.row({
+    step: 'admin gets a token',
+    framework: 'auth',
+    request: 'POST /token',
+    expected: '200 orders:read orders:write orders:admin',
+    got: admin.got,
+  });
   const narrowed = await token('writer', grant({ scope: 'orders:read' }));
-  t.row({ step: 'writer asks for less: orders:read', framework: 'auth', request: 'POST /token scope=…', expected: '200 orders:read', got: narrowed.got });
+  t.row({
+    step: 'writer asks for less: orders:read',
+    framework: 'auth',
+    request: 'POST /token scope=…',
+    expected: '200 orders:read',
+    got: narrowed.got,
+  });
   const greedy = await token('reader', grant({ scope: 'orders:read orders:write' }));
-  t.row({ step: 'reader asks for orders:write', framework: 'auth', request: 'POST /token scope=…', expected: '400 invalid_scope', got: greedy.got });
+  t.row({
+    step: 'reader asks for orders:write',
+    framework: 'auth',
+    request: 'POST /token scope=…',
+    expected: '400 invalid_scope',
+    got: greedy.got,
+  });
   const wrong = await postForm(tokenUrl, { id: 'reader', secret: 'not-the-secret' }, grant());
   const challenged = wrong.headers.get('www-authenticate')?.startsWith('Basic ') ? '' : ' (no Basic challenge)';
-  t.row({ step: 'wrong client secret', framework: 'auth', request: 'POST /token', expected: '401 invalid_client', got: wrong.summary + challenged });
+  t.row({
+    step: 'wrong client secret',
+    framework: 'auth',
+    request: 'POST /token',
+    expected: '401 invalid_client',
+    got: wrong.summary + challenged,
+  });
   if (!reader.token || !writer.token || !admin.token || !narrowed.token) throw new Error('no tokens: cannot go on');
   const claims = claimsOf(reader.token);
-  const rfc9068 = headerOf(reader.token).typ === 'at+jwt' && claims.sub === 'reader' && claims.client_id === 'reader' && claims.aud === 'orders-api' && typeof claims.jti === 'string';
-  t.row({ step: 'the token is an RFC 9068 JWT', framework: 'auth', request: '(decode reader token)', expected: 'typ at+jwt, sub, aud, jti', got: rfc9068 ? 'typ at+jwt, sub, aud, jti' : 'claims missing' });
+  const rfc9068 =
+    headerOf(reader.token).typ === 'at+jwt' &&
+    claims.sub === 'reader' &&
+    claims.client_id === 'reader' &&
+    claims.aud === 'orders-api' &&
+    typeof claims.jti === 'string';
+  t.row({
+    step: 'the token is an RFC 9068 JWT',
+    framework: 'auth',
+    request: '(decode reader token)',
+    expected: 'typ at+jwt, sub, aud, jti',
+    got: rfc9068 ? 'typ at+jwt, sub, aud, jti' : 'claims missing',
+  });
 
   t.section('2. One policy, three frameworks: the same answers everywhere');
-  await everyApi('health needs no token', 'GET /health', '200', async (_, url) => (await callApi(url, 'GET', '/health')).summary);
-  await everyApi('no token', 'GET /orders', '401 unauthorized', async (_, url) => (await callApi(url, 'GET', '/orders')).summary);
-  await everyApi('reader lists orders', 'GET /orders', '200', async (_, url) => (await callApi(url, 'GET', '/orders', reader.token)).summary);
-  await everyApi('reader may not create', 'POST /orders', '403 insufficient_scope', async (_, url) => (await callApi(url, 'POST', '/orders', reader.token, { item: 'tea' })).summary);
-  await everyApi('writer creates an order', 'POST /orders', '201', async (_, url) => (await callApi(url, 'POST', '/orders', writer.token, { item: 'tea', quantity: 3 })).summary);
-  await everyApi('writer reads it back', 'GET /orders/2', '200', async (_, url) => (await callApi(url, 'GET', '/orders/2', writer.token)).summary);
-  await everyApi('narrowed writer token may not create', 'POST /orders', '403 insufficient_scope', async (_, url) => (await callApi(url, 'POST', '/orders', narrowed.token, { item: 'tea' })).summary);
-  await everyApi('writer may not delete (needs admin)', 'DELETE /orders/2', '403 insufficient_scope', async (_, url) => (await callApi(url, 'DELETE', '/orders/2', writer.token)).summary);
-  await everyApi('admin deletes', 'DELETE /orders/2', '204', async (_, url) => (await callApi(url, 'DELETE', '/orders/2', admin.token)).summary);
+  await everyApi(
+    'health needs no token',
+    'GET /health',
+    '200',
+    async (_, url) => (await callApi(url, 'GET', '/health')).summary,
+  );
+  await everyApi(
+    'no token',
+    'GET /orders',
+    '401 unauthorized',
+    async (_, url) => (await callApi(url, 'GET', '/orders')).summary,
+  );
+  await everyApi(
+    'reader lists orders',
+    'GET /orders',
+    '200',
+    async (_, url) => (await callApi(url, 'GET', '/orders', reader.token)).summary,
+  );
+  await everyApi(
+    'reader may not create',
+    'POST /orders',
+    '403 insufficient_scope',
+    async (_, url) => (await callApi(url, 'POST', '/orders', reader.token, { item: 'tea' })).summary,
+  );
+  await everyApi(
+    'writer creates an order',
+    'POST /orders',
+    '201',
+    async (_, url) => (await callApi(url, 'POST', '/orders', writer.token, { item: 'tea', quantity: 3 })).summary,
+  );
+  await everyApi(
+    'writer reads it back',
+    'GET /orders/2',
+    '200',
+    async (_, url) => (await callApi(url, 'GET', '/orders/2', writer.token)).summary,
+  );
+  await everyApi(
+    'narrowed writer token may not create',
+    'POST /orders',
+    '403 insufficient_scope',
+    async (_, url) => (await callApi(url, 'POST', '/orders', narrowed.token, { item: 'tea' })).summary,
+  );
+  await everyApi(
+    'writer may not delete (needs admin)',
+    'DELETE /orders/2',
+    '403 insufficient_scope',
+    async (_, url) => (await callApi(url, 'DELETE', '/orders/2', writer.token)).summary,
+  );
+  await everyApi(
+    'admin deletes',
+    'DELETE /orders/2',
+    '204',
+    async (_, url) => (await callApi(url, 'DELETE', '/orders/2', admin.token)).summary,
+  );
   const forged = tamper(reader.token, { scope: 'orders:read orders:write' });
   const answers = [];
   await everyApi('reader forges orders:write', 'POST /orders', '401 invalid_token', async (_, url) => {
@@ -127,33 +232,100 @@ async function story() {
     answers.push(`${res.status} ${res.headers.get('www-authenticate')} ${res.text}`);
     return res.summary;
   });
-  t.row({ step: 'same status, challenge and body', framework: 'all', request: '(compare the 401s)', expected: 'identical', got: new Set(answers).size === 1 ? 'identical' : 'different' });
-  const expired = await auth.issueToken({ clientId: 'reader', issuedAt: Math.floor(Date.now() / 1000) - 600, lifetime: 60 });
-  await everyApi('token expired 9 minutes ago', 'GET /orders', '401 invalid_token', async (_, url) => (await callApi(url, 'GET', '/orders', expired)).summary);
+  t.row({
+    step: 'same status, challenge and body',
+    framework: 'all',
+    request: '(compare the 401s)',
+    expected: 'identical',
+    got: new Set(answers).size === 1 ? 'identical' : 'different',
+  });
+  const expired = await auth.issueToken({
+    clientId: 'reader',
+    issuedAt: Math.floor(Date.now() / 1000) - 600,
+    lifetime: 60,
+  });
+  await everyApi(
+    'token expired 9 minutes ago',
+    'GET /orders',
+    '401 invalid_token',
+    async (_, url) => (await callApi(url, 'GET', '/orders', expired)).summary,
+  );
 
   t.section('3. Key rotation: the new key signs, the old key still verifies until its tokens expire');
   const oldKid = headerOf(reader.token).kid;
   const { kid: newKid } = await auth.rotate();
   const published = auth.jwks().keys.map((k) => k.kid);
   const both = published.includes(oldKid) && published.includes(newKid);
-  t.row({ step: 'rotate the signing key', framework: 'auth', request: 'rotate()', expected: 'JWKS has old + new kid', got: both ? 'JWKS has old + new kid' : `JWKS has ${published.length} keys` });
+  t.row({
+    step: 'rotate the signing key',
+    framework: 'auth',
+    request: 'rotate()',
+    expected: 'JWKS has old + new kid',
+    got: both ? 'JWKS has old + new kid' : `JWKS has ${published.length} keys`,
+  });
   const fresh = await token('reader', grant());
   const signedByNew = fresh.token && headerOf(fresh.token).kid === newKid;
-  t.row({ step: 'new reader token', framework: 'auth', request: 'POST /token', expected: `200 kid ${newKid.slice(0, 8)}…`, got: signedByNew ? `200 kid ${newKid.slice(0, 8)}…` : fresh.got });
-  await everyApi(`old token (kid ${oldKid.slice(0, 8)}…)`, 'GET /orders', '200', async (_, url) => (await callApi(url, 'GET', '/orders', reader.token)).summary);
-  await everyApi(`new token (kid ${newKid.slice(0, 8)}…)`, 'GET /orders', '200', async (_, url) => (await callApi(url, 'GET', '/orders', fresh.token)).summary);
+  t.row({
+    step: 'new reader token',
+    framework: 'auth',
+    request: 'POST /token',
+    expected: `200 kid ${newKid.slice(0, 8)}…`,
+    got: signedByNew ? `200 kid ${newKid.slice(0, 8)}…` : fresh.got,
+  });
+  await everyApi(
+    `old token (kid ${oldKid.slice(0, 8)}…)`,
+    'GET /orders',
+    '200',
+    async (_, url) => (await callApi(url, 'GET', '/orders', reader.token)).summary,
+  );
+  await everyApi(
+    `new token (kid ${newKid.slice(0, 8)}…)`,
+    'GET /orders',
+    '200',
+    async (_, url) => (await callApi(url, 'GET', '/orders', fresh.token)).summary,
+  );
 
   t.section('4. Revocation (RFC 7009): revoked once at the auth service, refused by every API');
   const foreign = await postForm(revokeUrl, clients.reader, { token: writer.token, token_type_hint: 'access_token' });
-  t.row({ step: "reader revokes writer's token", framework: 'auth', request: 'POST /revoke', expected: '400 unauthorized_client', got: foreign.summary });
-  await everyApi("writer's token still works", 'GET /orders', '200', async (_, url) => (await callApi(url, 'GET', '/orders', writer.token)).summary);
+  t.row({
+    step: "reader revokes writer's token",
+    framework: 'auth',
+    request: 'POST /revoke',
+    expected: '400 unauthorized_client',
+    got: foreign.summary,
+  });
+  await everyApi(
+    "writer's token still works",
+    'GET /orders',
+    '200',
+    async (_, url) => (await callApi(url, 'GET', '/orders', writer.token)).summary,
+  );
   const own = await postForm(revokeUrl, clients.writer, { token: writer.token }, 'post');
-  t.row({ step: 'writer revokes its own token', framework: 'auth', request: 'POST /revoke', expected: '200', got: own.summary });
+  t.row({
+    step: 'writer revokes its own token',
+    framework: 'auth',
+    request: 'POST /revoke',
+    expected: '200',
+    got: own.summary,
+  });
   const junk = await postForm(revokeUrl, clients.writer, { token: 'not-a-token' });
-  t.row({ step: 'revoking an unknown token', framework: 'auth', request: 'POST /revoke', expected: '200', got: junk.summary });
+  t.row({
+    step: 'revoking an unknown token',
+    framework: 'auth',
+    request: 'POST /revoke',
+    expected: '200',
+    got: junk.summary,
+  });
   // With Redis each API learns of the revocation through pub/sub, a moment later.
-  await everyApi('revoked token', 'GET /orders', '401 invalid_token', (_, url) => eventually('401 invalid_token', async () => (await callApi(url, 'GET', '/orders', writer.token)).summary));
-  await everyApi('other tokens unaffected', 'GET /orders', '200', async (_, url) => (await callApi(url, 'GET', '/orders', reader.token)).summary);
+  await everyApi('revoked token', 'GET /orders', '401 invalid_token', (_, url) =>
+    eventually('401 invalid_token', async () => (await callApi(url, 'GET', '/orders', writer.token)).summary),
+  );
+  await everyApi(
+    'other tokens unaffected',
+    'GET /orders',
+    '200',
+    async (_, url) => (await callApi(url, 'GET', '/orders', reader.token)).summary,
+  );
 }
 
 /** Polls `run` until it answers `expected` (at most 2 s), then returns its last answer. */
@@ -173,7 +345,11 @@ async function waitForRedis() {
   const result = await Promise.race([Promise.all(stores.map((s) => s.ready)), timeout]);
   if (result === 'timeout') {
     console.error(`demo: Redis at ${new URL(/** @type {string} */ (redisUrl)).host} did not answer within 5 s`);
-    await Promise.allSettled([auth.close(), ...frameworks.map((name) => apis[name].close()), ...stores.map((s) => s.close?.())]);
+    await Promise.allSettled([
+      auth.close(),
+      ...frameworks.map((name) => apis[name].close()),
+      ...stores.map((s) => s.close?.()),
+    ]);
     process.exit(1);
   }
 }

@@ -19,9 +19,12 @@ export function createTranscript(write = (/** @type {string} */ line) => console
 
   function flush() {
     if (rows.length === 0) return;
-    const widths = COLUMNS.map((name) => Math.min(MAX_WIDTH, Math.max(name.length, ...rows.map((r) => r[name].length))));
+    const widths = COLUMNS.map((name) =>
+      Math.min(MAX_WIDTH, Math.max(name.length, ...rows.map((r) => r[name].length))),
+    );
     write(`  ${COLUMNS.map((name, i) => cell(name, widths[i])).join('  ')}`.trimEnd());
-    for (const row of rows) write(`  ${COLUMNS.map((name, i) => cell(row[name], widths[i])).join('  ')}  ${row.ok ? '✓' : '✗'}`);
+    for (const row of rows)
+      write(`  ${COLUMNS.map((name, i) => cell(row[name], widths[i])).join('  ')}  ${row.ok ? '✓' : '✗'}`);
     rows = [];
   }
 

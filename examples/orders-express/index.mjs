@@ -17,10 +17,10 @@ export async function createOrdersApp({ issuer, revocation, port = 0, host = '12
   const app = express();
   app.disable('x-powered-by');
 
-  app.get('/health', (req, res) => res.json(HEALTHY));
+  app.get('/health', (_req, res) => res.json(HEALTHY));
   app.use(auth(authOptions({ issuer, revocation })));
 
-  app.get('/orders', guard(readOrders), (req, res) => res.json(book.list()));
+  app.get('/orders', guard(readOrders), (_req, res) => res.json(book.list()));
   app.get('/orders/:id', guard(readOrders), (req, res) => {
     const order = book.get(req.params.id);
     if (order) res.json(order);
@@ -36,9 +36,9 @@ export async function createOrdersApp({ issuer, revocation, port = 0, host = '12
     else res.status(404).json(NOT_FOUND);
   });
 
-  app.use((req, res) => res.status(404).json(NOT_FOUND));
+  app.use((_req, res) => res.status(404).json(NOT_FOUND));
   /** @type {express.ErrorRequestHandler} */
-  const onError = (error, req, res, next) => {
+  const onError = (error, _req, res, _next) => {
     const status = error.status ?? error.statusCode ?? 500;
     if (status >= 400 && status < 500) res.status(status).json(BAD_BODY);
     else res.status(500).json(SERVER_ERROR);

@@ -19,22 +19,30 @@ export async function createOrdersApp({ issuer, revocation, port = 0, host = '12
   /** @typedef {{ Params: { id: string } }} ById */
   app.get('/health', { config: { auth: false } }, async () => HEALTHY);
   app.get('/orders', { config: { auth: { guard: readOrders } } }, async () => book.list());
-  app.get('/orders/:id', { config: { auth: { guard: readOrders } } }, async (/** @type {import('fastify').FastifyRequest<ById>} */ request, reply) => {
-    const order = book.get(request.params.id);
-    return order ?? reply.code(404).send(NOT_FOUND);
-  });
+  app.get(
+    '/orders/:id',
+    { config: { auth: { guard: readOrders } } },
+    async (/** @type {import('fastify').FastifyRequest<ById>} */ request, reply) => {
+      const order = book.get(request.params.id);
+      return order ?? reply.code(404).send(NOT_FOUND);
+    },
+  );
   app.post('/orders', { config: { auth: { guard: writeOrders } } }, async (request, reply) => {
     const created = book.create(request.body, String(request.auth?.payload.sub));
     if ('error' in created) return reply.code(400).send(created.error);
     return reply.code(201).header('location', `/orders/${created.order.id}`).send(created.order);
   });
-  app.delete('/orders/:id', { config: { auth: { guard: deleteOrders } } }, async (/** @type {import('fastify').FastifyRequest<ById>} */ request, reply) => {
-    if (book.remove(request.params.id)) return reply.code(204).send();
-    return reply.code(404).send(NOT_FOUND);
-  });
+  app.delete(
+    '/orders/:id',
+    { config: { auth: { guard: deleteOrders } } },
+    async (/** @type {import('fastify').FastifyRequest<ById>} */ request, reply) => {
+      if (book.remove(request.params.id)) return reply.code(204).send();
+      return reply.code(404).send(NOT_FOUND);
+    },
+  );
 
-  app.setNotFoundHandler((request, reply) => reply.code(404).send(NOT_FOUND));
-  app.setErrorHandler((error, request, reply) => {
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send(NOT_FOUND));
+  app.setErrorHandler((error, _request, reply) => {
     const status = /** @type {any} */ (error).statusCode ?? 500;
     if (status >= 400 && status < 500) return reply.code(status).send(BAD_BODY);
     return reply.code(500).send(SERVER_ERROR);

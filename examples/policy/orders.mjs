@@ -8,7 +8,10 @@
 /** 404 body. */
 export const NOT_FOUND = Object.freeze({ error: 'not_found', error_description: 'No such resource' });
 /** 400 body for a body that is not valid JSON (or cannot be read). */
-export const BAD_BODY = Object.freeze({ error: 'invalid_request', error_description: 'The request body is not valid JSON' });
+export const BAD_BODY = Object.freeze({
+  error: 'invalid_request',
+  error_description: 'The request body is not valid JSON',
+});
 /** 500 body. */
 export const SERVER_ERROR = Object.freeze({ error: 'server_error', error_description: 'Something went wrong' });
 /** `GET /health` body. */
@@ -33,7 +36,9 @@ export function createOrderBook() {
     create(input, createdBy) {
       const { item, quantity = 1 } = /** @type {any} */ (typeof input === 'object' && input !== null ? input : {});
       if (typeof item !== 'string' || item.trim() === '' || item.length > 100) {
-        return { error: { error: 'invalid_order', error_description: '"item" must be a string of 1 to 100 characters' } };
+        return {
+          error: { error: 'invalid_order', error_description: '"item" must be a string of 1 to 100 characters' },
+        };
       }
       if (!Number.isInteger(quantity) || quantity < 1 || quantity > 1000) {
         return { error: { error: 'invalid_order', error_description: '"quantity" must be an integer from 1 to 1000' } };

@@ -8,13 +8,41 @@
  */
 
 const bearerGuardCases = (framework) => [
-  { id: `${framework}/bg-hit`, variant: 'bearer-guard', label: 'bearer-guard, publicKey, cache on, repeated token (hit)', stream: 'repeated' },
-  { id: `${framework}/bg-nocache`, variant: 'bearer-guard', label: 'bearer-guard, publicKey, `cache: false`, repeated token', stream: 'repeated', cache: false },
-  { id: `${framework}/bg-miss`, variant: 'bearer-guard', label: 'bearer-guard, publicKey, cache on, unique tokens (miss)', stream: 'unique' },
-  { id: `${framework}/bg-jwks`, variant: 'bearer-guard', label: 'bearer-guard, remote JWKS (`jwksUri`), cache on, unique tokens', stream: 'unique', jwks: true },
+  {
+    id: `${framework}/bg-hit`,
+    variant: 'bearer-guard',
+    label: 'bearer-guard, publicKey, cache on, repeated token (hit)',
+    stream: 'repeated',
+  },
+  {
+    id: `${framework}/bg-nocache`,
+    variant: 'bearer-guard',
+    label: 'bearer-guard, publicKey, `cache: false`, repeated token',
+    stream: 'repeated',
+    cache: false,
+  },
+  {
+    id: `${framework}/bg-miss`,
+    variant: 'bearer-guard',
+    label: 'bearer-guard, publicKey, cache on, unique tokens (miss)',
+    stream: 'unique',
+  },
+  {
+    id: `${framework}/bg-jwks`,
+    variant: 'bearer-guard',
+    label: 'bearer-guard, remote JWKS (`jwksUri`), cache on, unique tokens',
+    stream: 'unique',
+    jwks: true,
+  },
 ];
 
-const bare = (framework) => ({ id: `${framework}/bare`, variant: 'bare', label: `bare ${framework}`, stream: 'repeated', bare: true });
+const bare = (framework) => ({
+  id: `${framework}/bare`,
+  variant: 'bare',
+  label: `bare ${framework}`,
+  stream: 'repeated',
+  bare: true,
+});
 
 export const httpGroups = [
   {
@@ -23,8 +51,20 @@ export const httpGroups = [
     cases: [
       bare('express'),
       ...bearerGuardCases('express'),
-      { id: 'express/oauth2-jwt-bearer', variant: 'express-oauth2-jwt-bearer', label: 'express-oauth2-jwt-bearer, remote JWKS, unique tokens', stream: 'unique', jwks: true },
-      { id: 'express/express-jwt', variant: 'express-jwt', label: 'express-jwt + jwks-rsa (`expressJwtSecret`), remote JWKS, unique tokens', stream: 'unique', jwks: true },
+      {
+        id: 'express/oauth2-jwt-bearer',
+        variant: 'express-oauth2-jwt-bearer',
+        label: 'express-oauth2-jwt-bearer, remote JWKS, unique tokens',
+        stream: 'unique',
+        jwks: true,
+      },
+      {
+        id: 'express/express-jwt',
+        variant: 'express-jwt',
+        label: 'express-jwt + jwks-rsa (`expressJwtSecret`), remote JWKS, unique tokens',
+        stream: 'unique',
+        jwks: true,
+      },
     ],
   },
   {
@@ -33,7 +73,13 @@ export const httpGroups = [
     cases: [
       bare('koa'),
       ...bearerGuardCases('koa'),
-      { id: 'koa/koa-jwt', variant: 'koa-jwt', label: 'koa-jwt + jwks-rsa (`koaJwtSecret`), remote JWKS, unique tokens', stream: 'unique', jwks: true },
+      {
+        id: 'koa/koa-jwt',
+        variant: 'koa-jwt',
+        label: 'koa-jwt + jwks-rsa (`koaJwtSecret`), remote JWKS, unique tokens',
+        stream: 'unique',
+        jwks: true,
+      },
     ],
   },
   {
@@ -42,8 +88,19 @@ export const httpGroups = [
     cases: [
       bare('fastify'),
       ...bearerGuardCases('fastify'),
-      { id: 'fastify/fastify-jwt', variant: '@fastify/jwt', label: '@fastify/jwt, public key, unique tokens', stream: 'unique' },
-      { id: 'fastify/fastify-jwt-jwks', variant: 'fastify-jwt-jwks', label: 'fastify-jwt-jwks, remote JWKS, unique tokens', stream: 'unique', jwks: true },
+      {
+        id: 'fastify/fastify-jwt',
+        variant: '@fastify/jwt',
+        label: '@fastify/jwt, public key, unique tokens',
+        stream: 'unique',
+      },
+      {
+        id: 'fastify/fastify-jwt-jwks',
+        variant: 'fastify-jwt-jwks',
+        label: 'fastify-jwt-jwks, remote JWKS, unique tokens',
+        stream: 'unique',
+        jwks: true,
+      },
     ],
   },
 ];
@@ -55,6 +112,17 @@ export function revocationGroup(redisUrl) {
     { ...base, id: 'revocation/none', label: 'no revocation store', bare: true },
     { ...base, id: 'revocation/memory', label: '`memoryRevocationStore()`', revocation: { kind: 'memory' } },
   ];
-  if (redisUrl) cases.push({ ...base, id: 'revocation/redis', label: '`redisRevocationStore({ url })`, local redis-server', revocation: { kind: 'redis', url: redisUrl } });
-  return { framework: 'express', title: 'Express 5 + bearer-guard (publicKey, cache on, repeated token) with a revocation store', baselineLabel: 'no store', cases };
+  if (redisUrl)
+    cases.push({
+      ...base,
+      id: 'revocation/redis',
+      label: '`redisRevocationStore({ url })`, local redis-server',
+      revocation: { kind: 'redis', url: redisUrl },
+    });
+  return {
+    framework: 'express',
+    title: 'Express 5 + bearer-guard (publicKey, cache on, repeated token) with a revocation store',
+    baselineLabel: 'no store',
+    cases,
+  };
 }

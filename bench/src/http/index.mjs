@@ -36,8 +36,10 @@ async function get(port, token) {
 
 async function expectStatus(port, token, status, what) {
   const answer = await get(port, token);
-  if (answer.status !== status) throw new Error(`check "${what}": expected ${status}, got ${answer.status} ${answer.text.slice(0, 200)}`);
-  if (status === 200 && !answer.text.includes('"orders"')) throw new Error(`check "${what}": unexpected body ${answer.text.slice(0, 200)}`);
+  if (answer.status !== status)
+    throw new Error(`check "${what}": expected ${status}, got ${answer.status} ${answer.text.slice(0, 200)}`);
+  if (status === 200 && !answer.text.includes('"orders"'))
+    throw new Error(`check "${what}": unexpected body ${answer.text.slice(0, 200)}`);
 }
 
 /** Proves the server is what the case says before it is measured. */
@@ -49,7 +51,8 @@ async function check(port, testCase, tokens) {
     await expectStatus(port, tamper(stream[0]), 401, 'tampered token');
   }
   if (testCase.stream === 'unique') {
-    for (const i of [1, stream.length >> 1, stream.length - 1]) await expectStatus(port, stream[i], 200, `unique token #${i}`);
+    for (const i of [1, stream.length >> 1, stream.length - 1])
+      await expectStatus(port, stream[i], 200, `unique token #${i}`);
   }
   if (testCase.revocation) await expectStatus(port, tokens.revoked, 401, 'revoked token');
 }
@@ -94,7 +97,12 @@ export async function runGroup(group, material, cfg) {
     for (let rep = 0; rep < cfg.reps; rep++) {
       const order = active.map((_, k) => active[(k + rep) % active.length]);
       for (const s of order) {
-        const load = { port: s.port, tokens: material[s.testCase.stream], connections: cfg.connections, pipelining: cfg.pipelining };
+        const load = {
+          port: s.port,
+          tokens: material[s.testCase.stream],
+          connections: cfg.connections,
+          pipelining: cfg.pipelining,
+        };
         try {
           await runLoad({ ...load, durationSec: cfg.warmupSec });
           const before = await ask(s.child, { type: 'cpu' }, 'cpu', 10_000);
@@ -105,7 +113,9 @@ export async function runGroup(group, material, cfg) {
           s.error ??= `load failed: ${error.message.split('\n')[0].slice(0, 200)}`;
         }
       }
-      console.log(`  rep ${rep + 1}/${cfg.reps}: ${active.map((s) => `${s.testCase.id.split('/')[1]} ${s.slices[rep] ? int(s.slices[rep].rps) : 'failed'}`).join(', ')}${baseline.slices[rep] ? '' : ' (no baseline)'}`);
+      console.log(
+        `  rep ${rep + 1}/${cfg.reps}: ${active.map((s) => `${s.testCase.id.split('/')[1]} ${s.slices[rep] ? int(s.slices[rep].rps) : 'failed'}`).join(', ')}${baseline.slices[rep] ? '' : ' (no baseline)'}`,
+      );
     }
     for (const s of active) {
       if (!s.child.connected) continue;
@@ -168,11 +178,25 @@ export function renderGroup(group) {
     ];
   });
   const table = markdownTable(
-    ['case', 'median req/s', 'min–max req/s', `req/s vs ${label}`, 'server CPU per request', `CPU vs ${label}`, 'p50', 'p99', 'non-2xx', 'errors/timeouts', 'notes'],
+    [
+      'case',
+      'median req/s',
+      'min–max req/s',
+      `req/s vs ${label}`,
+      'server CPU per request',
+      `CPU vs ${label}`,
+      'p50',
+      'p99',
+      'non-2xx',
+      'errors/timeouts',
+      'notes',
+    ],
     rows,
     ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
   );
   const base = group.results.find((r) => r.bare && !r.error);
-  const spread = base ? `The ${label} baseline ranged over ${int(min(base.rps))}–${int(max(base.rps))} req/s across the repetitions (the fastest ${((max(base.rps) / min(base.rps) - 1) * 100).toFixed(0)} % above the slowest): req/s differences smaller than that spread are noise; the ratios, taken within each repetition, are steadier.` : 'Baseline unavailable: ratios cannot be computed.';
+  const spread = base
+    ? `The ${label} baseline ranged over ${int(min(base.rps))}–${int(max(base.rps))} req/s across the repetitions (the fastest ${((max(base.rps) / min(base.rps) - 1) * 100).toFixed(0)} % above the slowest): req/s differences smaller than that spread are noise; the ratios, taken within each repetition, are steadier.`
+    : 'Baseline unavailable: ratios cannot be computed.';
   return `### ${group.title}\n\n${table}\n\n${spread}`;
 }

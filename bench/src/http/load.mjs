@@ -35,12 +35,15 @@ export function runLoad({ port, tokens, connections, durationSec, pipelining }) 
       },
     );
     // autocannon stops itself after `duration`; this only fires if something is badly wrong.
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      instance.stop();
-      reject(new Error(`autocannon did not finish within ${durationSec + 30} s`));
-    }, (durationSec + 30) * 1000);
+    const timer = setTimeout(
+      () => {
+        if (settled) return;
+        settled = true;
+        instance.stop();
+        reject(new Error(`autocannon did not finish within ${durationSec + 30} s`));
+      },
+      (durationSec + 30) * 1000,
+    );
   });
 }
 

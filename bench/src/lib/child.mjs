@@ -61,8 +61,12 @@ export function nextMessage(child, type, timeoutMs) {
       if (message?.type === type) done(resolve, message);
       else if (message?.type === 'error') done(reject, new Error(`child: ${message.message}`));
     };
-    const onExit = (code, signal) => done(reject, new Error(`child exited (${signal ?? code}) before sending "${type}"`));
-    const timer = setTimeout(() => done(reject, new Error(`timed out after ${timeoutMs} ms waiting for "${type}"`)), timeoutMs);
+    const onExit = (code, signal) =>
+      done(reject, new Error(`child exited (${signal ?? code}) before sending "${type}"`));
+    const timer = setTimeout(
+      () => done(reject, new Error(`timed out after ${timeoutMs} ms waiting for "${type}"`)),
+      timeoutMs,
+    );
     child.on('message', onMessage);
     child.once('exit', onExit);
   });

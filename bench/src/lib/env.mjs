@@ -15,11 +15,25 @@ export function packageVersion(name, from = benchRoot) {
 }
 
 export const CANDIDATE_PACKAGES = [
-  '@bearer-guard/core', '@bearer-guard/express', '@bearer-guard/koa', '@bearer-guard/fastify', '@bearer-guard/redis',
-  'jose', 'fast-jwt', 'jsonwebtoken', 'aws-jwt-verify',
-  'express', 'express-oauth2-jwt-bearer', 'express-jwt', 'jwks-rsa',
-  'koa', '@koa/router', 'koa-jwt',
-  'fastify', '@fastify/jwt', 'fastify-jwt-jwks',
+  '@bearer-guard/core',
+  '@bearer-guard/express',
+  '@bearer-guard/koa',
+  '@bearer-guard/fastify',
+  '@bearer-guard/redis',
+  'jose',
+  'fast-jwt',
+  'jsonwebtoken',
+  'aws-jwt-verify',
+  'express',
+  'express-oauth2-jwt-bearer',
+  'express-jwt',
+  'jwks-rsa',
+  'koa',
+  '@koa/router',
+  'koa-jwt',
+  'fastify',
+  '@fastify/jwt',
+  'fastify-jwt-jwks',
   'autocannon',
 ];
 
@@ -40,13 +54,19 @@ export function machine() {
     openssl: process.versions.openssl,
     os: `${os.type()} ${os.release()} (${os.platform()}/${os.arch()})`,
     memory: `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`,
-    loadavg: os.loadavg().map((l) => l.toFixed(2)).join(' / '),
+    loadavg: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' / '),
     commit: commit ? `${commit}${dirty ? ' (uncommitted changes)' : ''}` : 'unknown',
   };
 }
 
 export function versions() {
   const list = CANDIDATE_PACKAGES.map((name) => [name, packageVersion(name)]);
-  list.push(['redis (node client, via @bearer-guard/redis)', packageVersion('redis', new URL('../packages/redis/', benchRoot))]);
+  list.push([
+    'redis (node client, via @bearer-guard/redis)',
+    packageVersion('redis', new URL('../packages/redis/', benchRoot)),
+  ]);
   return list;
 }

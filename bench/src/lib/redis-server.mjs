@@ -35,13 +35,31 @@ function ping(port) {
 /** Resolves `{ url, version, stop }`, or `{ skipped: reason }` when redis-server cannot run. */
 export async function startRedis({ timeoutMs = 10_000 } = {}) {
   const probe = spawnSync('redis-server', ['--version'], { encoding: 'utf8', timeout: 5000 });
-  if (probe.error || probe.status !== 0) return { skipped: `redis-server not available (${probe.error?.code ?? probe.status})` };
+  if (probe.error || probe.status !== 0)
+    return { skipped: `redis-server not available (${probe.error?.code ?? probe.status})` };
   const version = /v=(\S+)/.exec(probe.stdout)?.[1] ?? probe.stdout.trim();
   const port = await freePort();
   const proc = track(
-    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--loglevel', 'warning'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    }),
+    spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--daemonize',
+        'no',
+        '--loglevel',
+        'warning',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    ),
   );
   let stderr = '';
   proc.stderr.on('data', (chunk) => (stderr += chunk));

@@ -13,7 +13,9 @@ export const max = (values) => Math.max(...values);
 /** 12345.6 → "12 346"; keeps tables readable without locale surprises. */
 export function int(n) {
   if (!Number.isFinite(n)) return '–';
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
 /** Ratio as "0.87×". */

@@ -25,7 +25,12 @@ const median = (values) => {
 };
 
 async function fillDelta(key, tokens, cache) {
-  const verifier = createVerifier({ publicKey: key.spki, issuer: ISSUER, audience: AUDIENCE, ...(cache === undefined ? {} : { cache }) });
+  const verifier = createVerifier({
+    publicKey: key.spki,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    ...(cache === undefined ? {} : { cache }),
+  });
   const before = heapUsed();
   for (const token of tokens) await verifier.verify(token);
   const after = heapUsed();

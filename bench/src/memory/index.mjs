@@ -23,9 +23,21 @@ export function renderMemory(m) {
   const boundFootprint = m.defaultDelta - m.controlDelta;
   const range = (list) => (list.length > 1 ? ` (trials: ${list.map(bytes).join(', ')})` : '');
   const rows = [
-    [`\`cache: false\` (control), ${int(m.entries)} verifications`, bytes(m.controlDelta) + range(m.samples.control), '–'],
-    [`\`cache: { max: ${m.entries} }\`, ${int(m.entries)} distinct tokens`, bytes(m.fullDelta) + range(m.samples.full), `**${int(perEntry)} B per entry** (delta minus control, ÷ ${int(m.entries)})`],
-    [`default cache (max ${DEFAULT_CACHE_MAX}), ${int(m.entries)} distinct tokens`, bytes(m.defaultDelta) + range(m.samples.defaults), `${bytes(boundFootprint)} above the control: the bound holds`],
+    [
+      `\`cache: false\` (control), ${int(m.entries)} verifications`,
+      bytes(m.controlDelta) + range(m.samples.control),
+      '–',
+    ],
+    [
+      `\`cache: { max: ${m.entries} }\`, ${int(m.entries)} distinct tokens`,
+      bytes(m.fullDelta) + range(m.samples.full),
+      `**${int(perEntry)} B per entry** (delta minus control, ÷ ${int(m.entries)})`,
+    ],
+    [
+      `default cache (max ${DEFAULT_CACHE_MAX}), ${int(m.entries)} distinct tokens`,
+      bytes(m.defaultDelta) + range(m.samples.defaults),
+      `${bytes(boundFootprint)} above the control: the bound holds`,
+    ],
   ];
   return (
     `${m.alg} tokens of ${m.tokenBytes} bytes (payload ${m.payloadBytes} bytes of JSON: iss, aud, sub, scope, client_id, iat, exp, jti); ` +

@@ -12,10 +12,15 @@ import * as http from 'node:http';
 import { exitWithParent } from '../lib/child.mjs';
 
 /** The small JSON every `GET /orders` answers. */
-export const ORDERS = { orders: [{ id: 'o-1001', status: 'shipped', total: 42.5 }, { id: 'o-1002', status: 'pending', total: 17 }] };
+export const ORDERS = {
+  orders: [
+    { id: 'o-1001', status: 'shipped', total: 42.5 },
+    { id: 'o-1002', status: 'pending', total: 17 },
+  ],
+};
 
 /** Serves `{ keys }` at `/.well-known/jwks.json` on 127.0.0.1, counting fetches. */
-export async function startJwksServer(jwks) {
+export async function startJWKSServer(jwks) {
   let fetches = 0;
   const body = JSON.stringify(jwks);
   const server = http.createServer((req, res) => {
@@ -37,7 +42,7 @@ export async function startJwksServer(jwks) {
 }
 
 /** True when the case needs the remote JWKS endpoint. */
-export const needsJwks = (spec) => spec.jwks === true;
+export const needsJWKS = (spec) => spec.jwks === true;
 
 /**
  * bearer-guard options for a case: a local `publicKey` (PEM) or the remote JWKS, cache on/off,
@@ -98,7 +103,7 @@ export function serve(build) {
     try {
       if (message?.type === 'start') {
         const { spec } = message;
-        if (needsJwks(spec)) jwksServer = await startJwksServer({ keys: [spec.key.jwk] });
+        if (needsJWKS(spec)) jwksServer = await startJWKSServer({ keys: [spec.key.jwk] });
         app = await build(spec, { jwksServer, cleanups });
         process.send({ type: 'listening', port: app.port });
       } else if (message?.type === 'stats') {

@@ -16,13 +16,23 @@ async function authMiddleware(spec, ctx) {
     }
     case 'express-oauth2-jwt-bearer': {
       const { auth } = require('express-oauth2-jwt-bearer');
-      return auth({ issuer: spec.issuer, audience: spec.audience, jwksUri: ctx.jwksServer.url, tokenSigningAlg: spec.key.alg });
+      return auth({
+        issuer: spec.issuer,
+        audience: spec.audience,
+        jwksUri: ctx.jwksServer.url,
+        tokenSigningAlg: spec.key.alg,
+      });
     }
     case 'express-jwt': {
       const { expressjwt } = require('express-jwt');
       const jwksRsa = require('jwks-rsa');
       return expressjwt({
-        secret: jwksRsa.expressJwtSecret({ jwksUri: ctx.jwksServer.url, cache: true, rateLimit: true, jwksRequestsPerMinute: 10 }),
+        secret: jwksRsa.expressJwtSecret({
+          jwksUri: ctx.jwksServer.url,
+          cache: true,
+          rateLimit: true,
+          jwksRequestsPerMinute: 10,
+        }),
         issuer: spec.issuer,
         audience: spec.audience,
         algorithms: [spec.key.alg],
@@ -37,11 +47,11 @@ serve(async (spec, ctx) => {
   const app = express();
   const middleware = await authMiddleware(spec, ctx);
   if (middleware) app.use(middleware);
-  app.get('/orders', (req, res) => {
+  app.get('/orders', (_req, res) => {
     res.json(ORDERS);
   });
   // Peers hand failures to next(err): answer them as JSON, not Express's HTML page.
-  app.use((err, req, res, next) => {
+  app.use((err, _req, res, _next) => {
     res.status(err.status ?? err.statusCode ?? 500).json({ error: err.code ?? 'error' });
   });
   return listen(http.createServer(app));

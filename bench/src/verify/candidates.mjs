@@ -25,7 +25,10 @@ function rawParams(alg, keyObject) {
     case 'RS256':
       return { digest: 'sha256', key: keyObject };
     case 'PS256':
-      return { digest: 'sha256', key: { key: keyObject, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } };
+      return {
+        digest: 'sha256',
+        key: { key: keyObject, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 },
+      };
     case 'ES256':
       return { digest: 'sha256', key: { key: keyObject, dsaEncoding: 'ieee-p1363' } };
     case 'EdDSA':
@@ -48,7 +51,12 @@ function picker(ctx, stream) {
   return (i) => tokens[i % n];
 }
 
-const bearerGuardOptions = (ctx, extra = {}) => ({ publicKey: ctx.key.spki, issuer: ISSUER, audience: AUDIENCE, ...extra });
+const bearerGuardOptions = (ctx, extra = {}) => ({
+  publicKey: ctx.key.spki,
+  issuer: ISSUER,
+  audience: AUDIENCE,
+  ...extra,
+});
 
 export const candidates = [
   {
@@ -79,7 +87,11 @@ export const candidates = [
     create(ctx) {
       const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx));
       const pick = picker(ctx, 'unique');
-      return { op: (i) => verifier.verify(pick(i)), verifyOnce: (t) => verifier.verify(t), close: () => verifier.close() };
+      return {
+        op: (i) => verifier.verify(pick(i)),
+        verifyOnce: (t) => verifier.verify(t),
+        close: () => verifier.close(),
+      };
     },
   },
   {
@@ -89,7 +101,11 @@ export const candidates = [
     stream: 'repeated',
     create(ctx) {
       const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx));
-      return { op: () => verifier.verify(ctx.repeated), verifyOnce: (t) => verifier.verify(t), close: () => verifier.close() };
+      return {
+        op: () => verifier.verify(ctx.repeated),
+        verifyOnce: (t) => verifier.verify(t),
+        close: () => verifier.close(),
+      };
     },
   },
   {
@@ -100,7 +116,11 @@ export const candidates = [
     create(ctx) {
       const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx, { cache: false }));
       const pick = picker(ctx, 'unique');
-      return { op: (i) => verifier.verify(pick(i)), verifyOnce: (t) => verifier.verify(t), close: () => verifier.close() };
+      return {
+        op: (i) => verifier.verify(pick(i)),
+        verifyOnce: (t) => verifier.verify(t),
+        close: () => verifier.close(),
+      };
     },
   },
   {
@@ -121,7 +141,13 @@ export const candidates = [
     async: false,
     stream: 'unique',
     create(ctx) {
-      const verify = createFastJwtVerifier({ key: ctx.key.spki, algorithms: [ctx.alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache: false });
+      const verify = createFastJwtVerifier({
+        key: ctx.key.spki,
+        algorithms: [ctx.alg],
+        allowedIss: ISSUER,
+        allowedAud: AUDIENCE,
+        cache: false,
+      });
       const pick = picker(ctx, 'unique');
       return { op: (i) => verify(pick(i)), verifyOnce: async (t) => verify(t) };
     },
@@ -132,7 +158,13 @@ export const candidates = [
     async: false,
     stream: 'repeated',
     create(ctx) {
-      const options = { key: ctx.key.spki, algorithms: [ctx.alg], allowedIss: ISSUER, allowedAud: AUDIENCE, cache: true };
+      const options = {
+        key: ctx.key.spki,
+        algorithms: [ctx.alg],
+        allowedIss: ISSUER,
+        allowedAud: AUDIENCE,
+        cache: true,
+      };
       const verify = createFastJwtVerifier(options);
       // A separate verifier for the check, so the tampered token never sits in the measured cache.
       const probe = createFastJwtVerifier(options);
@@ -149,7 +181,10 @@ export const candidates = [
       const key = crypto.createPublicKey(ctx.key.spki);
       const options = { algorithms: [ctx.alg], issuer: ISSUER, audience: AUDIENCE };
       const pick = picker(ctx, 'unique');
-      return { op: (i) => jsonwebtoken.verify(pick(i), key, options), verifyOnce: async (t) => jsonwebtoken.verify(t, key, options) };
+      return {
+        op: (i) => jsonwebtoken.verify(pick(i), key, options),
+        verifyOnce: async (t) => jsonwebtoken.verify(t, key, options),
+      };
     },
   },
   {
@@ -161,19 +196,26 @@ export const candidates = [
     create(ctx) {
       const options = { algorithms: [ctx.alg], issuer: ISSUER, audience: AUDIENCE };
       const pick = picker(ctx, 'unique');
-      return { op: (i) => jsonwebtoken.verify(pick(i), ctx.key.spki, options), verifyOnce: async (t) => jsonwebtoken.verify(t, ctx.key.spki, options) };
+      return {
+        op: (i) => jsonwebtoken.verify(pick(i), ctx.key.spki, options),
+        verifyOnce: async (t) => jsonwebtoken.verify(t, ctx.key.spki, options),
+      };
     },
   },
   {
     id: 'aws-jwt-verify',
-    label: 'aws-jwt-verify `JwtVerifier.verifySync`, local JWKS via `cacheJwks`, unique tokens',
+    label: 'aws-jwt-verify `JwtVerifier.verifySync`, local JWKS via `cacheJWKS`, unique tokens',
     async: false,
     stream: 'unique',
     unsupported: { PS256: 'aws-jwt-verify 5 supports RS*, ES* and EdDSA only (no PS*)' },
     create(ctx) {
-      // The jwksUri is never fetched: cacheJwks() loads the keys up front.
-      const verifier = JwtVerifier.create({ issuer: ISSUER, audience: AUDIENCE, jwksUri: 'http://127.0.0.1:9/.well-known/jwks.json' });
-      verifier.cacheJwks({ keys: [ctx.key.jwk] });
+      // The jwksUri is never fetched: cacheJWKS() loads the keys up front.
+      const verifier = JwtVerifier.create({
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        jwksUri: 'http://127.0.0.1:9/.well-known/jwks.json',
+      });
+      verifier.cacheJWKS({ keys: [ctx.key.jwk] });
       const pick = picker(ctx, 'unique');
       return { op: (i) => verifier.verifySync(pick(i)), verifyOnce: async (t) => verifier.verifySync(t) };
     },
@@ -202,7 +244,11 @@ export const candidates = [
     create(ctx) {
       const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx));
       const pick = picker(ctx, 'unique');
-      return { op: (i) => verifier.verify(pick(i)), verifyOnce: (t) => verifier.verify(t), close: () => verifier.close() };
+      return {
+        op: (i) => verifier.verify(pick(i)),
+        verifyOnce: (t) => verifier.verify(t),
+        close: () => verifier.close(),
+      };
     },
   },
 ];

@@ -92,7 +92,9 @@ async function runAlg(alg, cfg, log) {
   if (!raw) throw new Error(`${alg}: the raw crypto.verify floor failed its check`);
 
   const measure = (a, ms) =>
-    a.c.inFlight ? measureInFlight(a.impl, a.state, ms, cfg.inFlight) : measureSequential(a.impl, a.c.async, a.state, ms);
+    a.c.inFlight
+      ? measureInFlight(a.impl, a.state, ms, cfg.inFlight)
+      : measureSequential(a.impl, a.c.async, a.state, ms);
 
   // Warm-up: every candidate, so the JIT has seen them all before anything counts.
   for (const a of active) {
@@ -123,7 +125,15 @@ async function runAlg(alg, cfg, log) {
   return {
     alg,
     tokenBytes: repeated.length,
-    rows: active.map((a) => ({ id: a.c.id, label: a.label, note: !!a.c.note, async: a.c.async, ops: a.ops, ratios: a.ratios, failed: a.failed })),
+    rows: active.map((a) => ({
+      id: a.c.id,
+      label: a.label,
+      note: !!a.c.note,
+      async: a.c.async,
+      ops: a.ops,
+      ratios: a.ratios,
+      failed: a.failed,
+    })),
     skipped,
   };
 }

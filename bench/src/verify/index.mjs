@@ -30,13 +30,23 @@ export function renderVerify({ results, gcExposed, cfg }) {
         int(median(row.ops)),
         `${int(min(row.ops))}–${int(max(row.ops))}`,
         row.id === 'raw' ? '1.00× (floor)' : ratio(median(row.ratios)),
-        row.note ? 'note: concurrency, not comparable to the sequential rows' : row.async ? 'async, 1 in flight' : 'sync',
+        row.note
+          ? 'note: concurrency, not comparable to the sequential rows'
+          : row.async
+            ? 'async, 1 in flight'
+            : 'sync',
       ];
     });
     for (const s of r.skipped) rows.push([s.label, 'skipped', '', '', s.reason]);
     parts.push(
       `### ${r.alg} (token ${r.tokenBytes} bytes)\n\n` +
-        markdownTable(['candidate', 'median ops/s', 'min–max ops/s', 'vs raw crypto.verify', 'notes'], rows, ['left', 'right', 'right', 'right', 'left']),
+        markdownTable(['candidate', 'median ops/s', 'min–max ops/s', 'vs raw crypto.verify', 'notes'], rows, [
+          'left',
+          'right',
+          'right',
+          'right',
+          'left',
+        ]),
     );
   }
   const header =

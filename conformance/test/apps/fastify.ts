@@ -8,18 +8,25 @@ import * as adapter from '@bearer-guard/fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { FASTIFY_ROUTE_CONFIG, handlerBody, METHODS, routeGuards, rowId, type AppFactory } from './routes.js';
 
-export function fastifyApp(fastify: (options: { logger: boolean }) => FastifyInstance, formbody: FastifyPluginAsync): AppFactory {
+export function fastifyApp(
+  fastify: (options: { logger: boolean }) => FastifyInstance,
+  formbody: FastifyPluginAsync,
+): AppFactory {
   return async ({ mounts, hit }) => {
     const app = fastify({ logger: false });
     await app.register(formbody);
     for (const { prefix, options, appErrorHandler = true } of mounts) {
       await app.register(
+        // biome-ignore lint/nursery/noMisusedPromises: Fastify takes async plugins (FastifyPluginAsync)
         async (child) => {
           await child.register(adapter.default, options);
           if (appErrorHandler) {
             child.setErrorHandler((err, _request, reply) => {
               if (!isBearerError(err)) return reply.send(err);
-              return reply.code(err.status).headers(err.headers).send({ forwarded: true, status: err.status, body: err.body });
+              return reply
+                .code(err.status)
+                .headers(err.headers)
+                .send({ forwarded: true, status: err.status, body: err.body });
             });
           }
           for (const [route, guard] of routeGuards(adapter)) {

@@ -29,7 +29,12 @@ export function routeGuards(a: GuardFactories): [RouteName, Guard | undefined][]
     ['core-guard', a.guard(corePolicy)],
     ['admin', a.requireScopes('admin')],
     ['read-write', a.requireScopes('read', 'write')],
-    ['throwing-check', a.claimCheck(() => { throw new TypeError('predicate exploded'); }, 'throws')],
+    [
+      'throwing-check',
+      a.claimCheck(() => {
+        throw new TypeError('predicate exploded');
+      }, 'throws'),
+    ],
     ['rejecting-check', a.claimCheck(() => Promise.reject(new TypeError('predicate rejected')), 'rejects')],
     ['payload-shape', undefined],
     ['header-shape', undefined],
@@ -80,23 +85,35 @@ export const METHODS = ['GET', 'POST', 'OPTIONS'] as const;
  * payload object looks from the handler: a `"__proto__"` member of a hostile payload must stay an
  * own property, never become the prototype (and never lend it a `scope`).
  */
-export function handlerBody(route: string, auth: { payload: { sub?: string }; header: object } | null | undefined, request?: object) {
+export function handlerBody(
+  route: string,
+  auth: { payload: { sub?: string }; header: object } | null | undefined,
+  request?: object,
+) {
   const body = { route, sub: auth?.payload.sub ?? null, authenticated: auth != null };
   if (route === 'header-shape' && auth) {
     // What a request's code could change for the next request with the same header or token, or
     // for every request of the verifier: every write must fail (the objects are shared, so frozen).
     const ext = (auth.header as { ext?: object }).ext ?? {};
     const proto = Object.getPrototypeOf(auth) as object;
-    const locations = Object.getOwnPropertySymbols(proto).map((s) => (proto as Record<symbol, { rolesClaim: string[] }>)[s]);
-    const binding = request && (request as Record<symbol, { verifier: object } | undefined>)[Symbol.for('bearer-guard.binding')];
+    const locations = Object.getOwnPropertySymbols(proto).map(
+      (s) => (proto as Record<symbol, { rolesClaim: string[] }>)[s] as { rolesClaim: string[] },
+    );
+    const binding =
+      request && (request as Record<symbol, { verifier: object } | undefined>)[Symbol.for('bearer-guard.binding')];
     return {
       ...body,
       headerWritable: Reflect.set(ext, 'tenant', 'evil'),
       tenant: (ext as { tenant?: unknown }).tenant ?? null,
       payloadWritable: Reflect.set(auth.payload, 'sub', 'evil'),
       sharedPrototypeWritable: Reflect.set(proto, 'injected', true),
-      claimLocationsWritable: locations.some((l) => Reflect.set(l.rolesClaim, 0, 'groups') || Reflect.set(l, 'rolesClaim', ['groups'])),
-      bindingWritable: binding === undefined || Reflect.set(binding, 'runGuard', () => undefined) || Reflect.set(binding.verifier, 'authorize', async () => undefined),
+      claimLocationsWritable: locations.some(
+        (l) => Reflect.set(l.rolesClaim, 0, 'groups') || Reflect.set(l, 'rolesClaim', ['groups']),
+      ),
+      bindingWritable:
+        binding === undefined ||
+        Reflect.set(binding, 'runGuard', () => undefined) ||
+        Reflect.set(binding.verifier, 'authorize', async () => undefined),
     };
   }
   if (route !== 'payload-shape' || !auth) return body;

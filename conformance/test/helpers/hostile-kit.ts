@@ -12,7 +12,7 @@ import { constants, createHmac, KeyObject, sign as cryptoSign, webcrypto } from 
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, exportSPKI, generateKeyPair, type JWK } from 'jose';
-import { AUDIENCE, ISSUER, type JwksEndpoint, type TestIssuer, type TestKey } from './issuer.js';
+import { AUDIENCE, ISSUER, type JWKSEndpoint, type TestIssuer, type TestKey } from './issuer.js';
 import type { MintContext } from './run-table.js';
 
 /** A key of the bank: a {@link TestKey} that knows its algorithm. */
@@ -24,7 +24,9 @@ export interface BankKey extends TestKey {
 export const P256_N = Buffer.from('ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551', 'hex');
 
 export const b64 = (value: unknown): string =>
-  (Buffer.isBuffer(value) ? value : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))).toString('base64url');
+  (Buffer.isBuffer(value) ? value : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value))).toString(
+    'base64url',
+  );
 
 async function bankKey(kid: string, alg: 'ES256' | 'RS256', declare = true): Promise<BankKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
@@ -64,7 +66,7 @@ export interface Trap {
 
 export async function startTrap(): Promise<Trap> {
   let requests = 0;
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer((_req, res) => {
     requests++;
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"keys":[]}');
   });
@@ -109,7 +111,7 @@ export interface Kit {
   /** Seconds since the epoch, at mint time. */
   now: number;
   issuer: TestIssuer;
-  endpoint: JwksEndpoint;
+  endpoint: JWKSEndpoint;
   bank: Bank;
   trap: string;
   /** The default claims (`iss`, `aud`, `sub`, `iat`, `exp`, `scope`) at `now`, with `over` merged. */
@@ -153,12 +155,20 @@ function signature(input: string, key: Signing, alg: string): string {
   if (key === 'none') return '';
   if ('signature' in key) return key.signature;
   if ('hmac' in key) return createHmac(hashOf(key.alg), key.hmac).update(input).digest('base64url');
-  if ('der' in key) return cryptoSign(hashOf(alg), Buffer.from(input), { key: key.der.privateKey, dsaEncoding: 'der' }).toString('base64url');
+  if ('der' in key)
+    return cryptoSign(hashOf(alg), Buffer.from(input), { key: key.der.privateKey, dsaEncoding: 'der' }).toString(
+      'base64url',
+    );
   const data = Buffer.from(input);
   const signAlg = (key as BankKey).alg ?? 'RS256';
-  if (signAlg.startsWith('ES')) return cryptoSign(hashOf(signAlg), data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
+  if (signAlg.startsWith('ES'))
+    return cryptoSign(hashOf(signAlg), data, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url');
   if (alg.startsWith('PS')) {
-    return cryptoSign(hashOf(alg), data, { key: key.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }).toString('base64url');
+    return cryptoSign(hashOf(alg), data, {
+      key: key.privateKey,
+      padding: constants.RSA_PKCS1_PSS_PADDING,
+      saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+    }).toString('base64url');
   }
   return cryptoSign(hashOf(alg.startsWith('RS') ? alg : 'RS256'), data, key.privateKey).toString('base64url');
 }
@@ -174,7 +184,7 @@ export async function createKit(issuer: TestIssuer, trap: Trap): Promise<(contex
     bankKey('dup', 'ES256'),
     bankKey('leaked', 'ES256'),
   ]);
-  const { alg: _alg, ...k1NoAlgJwk } = issuer.primary.jwk;
+  const { alg: _alg, ...k1NoAlgJWK } = issuer.primary.jwk;
   const bank: Bank = {
     ec,
     small,
@@ -183,7 +193,7 @@ export async function createKit(issuer: TestIssuer, trap: Trap): Promise<(contex
     dupA,
     dupB,
     dupC,
-    k1NoAlg: { ...issuer.primary, alg: 'RS256', jwk: k1NoAlgJwk },
+    k1NoAlg: { ...issuer.primary, alg: 'RS256', jwk: k1NoAlgJWK },
     ecPrivate: { ...leaked, jwk: { ...leaked.jwk, d: (leaked.privateKey.export({ format: 'jwk' }) as JWK).d } },
   };
 
@@ -201,7 +211,8 @@ export async function createKit(issuer: TestIssuer, trap: Trap): Promise<(contex
       };
       const header = spec.headerJson ?? JSON.stringify(merge(baseHeader, spec.header));
       const payload =
-        spec.payloadJson?.replaceAll('{{now}}', String(now)).replaceAll('{{exp}}', String(now + 300)) ?? JSON.stringify(claims(spec.claims));
+        spec.payloadJson?.replaceAll('{{now}}', String(now)).replaceAll('{{exp}}', String(now + 300)) ??
+        JSON.stringify(claims(spec.claims));
       const alg = String((JSON.parse(header) as { alg?: unknown }).alg ?? '');
       const input = `${b64(header)}.${b64(payload)}`;
       return `${input}.${signature(input, key, alg)}`;
@@ -211,7 +222,11 @@ export async function createKit(issuer: TestIssuer, trap: Trap): Promise<(contex
       for (let filler = 0; filler < 4; filler++) {
         const header = filler === 0 ? {} : { x: 'y'.repeat(filler) };
         const bare = sign({ header, claims: { pad: '' } }).length;
-        for (let pad = Math.max(0, Math.floor(((length - bare) * 3) / 4) - 4); pad < Math.floor(((length - bare) * 3) / 4) + 4; pad++) {
+        for (
+          let pad = Math.max(0, Math.floor(((length - bare) * 3) / 4) - 4);
+          pad < Math.floor(((length - bare) * 3) / 4) + 4;
+          pad++
+        ) {
           const token = sign({ header, claims: { pad: 'x'.repeat(pad) } });
           if (token.length === length) return token;
         }

@@ -2,7 +2,7 @@
  * Sends one request with node:http, headers as a raw list so that a header can be repeated
  * (two `Authorization` headers) exactly as a client would send them.
  */
-import { Agent, request } from 'node:http';
+import { type Agent, request } from 'node:http';
 
 /** A request as the table writes it. */
 export interface RawRequest {

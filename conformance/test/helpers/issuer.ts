@@ -23,7 +23,7 @@ export interface TestKey {
 }
 
 /** One JWKS endpoint: its keys, whether it is down, and how many requests it got. */
-export interface JwksEndpoint {
+export interface JWKSEndpoint {
   readonly uri: string;
   readonly keys: TestKey[];
   /** The key new tokens are signed with (the last one added). */
@@ -46,13 +46,11 @@ async function makeKey(kid: string): Promise<TestKey> {
   };
 }
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 /** How a token is signed. */
-export type Signer =
-  | { kind: 'rsa'; key: TestKey }
-  | { kind: 'hmac'; secret: string | Buffer }
-  | { kind: 'none' };
+export type Signer = { kind: 'rsa'; key: TestKey } | { kind: 'hmac'; secret: string | Buffer } | { kind: 'none' };
 
 /** Signs any header and payload as a compact JWS (`none`: empty signature). */
 export function signToken(header: Record<string, unknown>, payload: Record<string, unknown>, signer: Signer): string {
@@ -76,14 +74,14 @@ export interface TestIssuer {
   /** Another key that also calls itself `k1`: its signatures must fail. */
   readonly impostor: TestKey;
   /** The endpoint named `name`, created on first use with `[primary]`. */
-  endpoint(name: string): JwksEndpoint;
+  endpoint(name: string): JWKSEndpoint;
   close(): Promise<void>;
 }
 
 /** Starts the JWKS server on 127.0.0.1 with a random port. */
 export async function startIssuer(): Promise<TestIssuer> {
   const [primary, next, impostor] = await Promise.all([makeKey('k1'), makeKey('k2'), makeKey('k1')]);
-  const endpoints = new Map<string, JwksEndpoint>();
+  const endpoints = new Map<string, JWKSEndpoint>();
   const server: Server = createServer((req, res) => {
     const name = /^\/jwks\/([\w-]+)\.json$/.exec(req.url ?? '')?.[1];
     const endpoint = name === undefined ? undefined : endpoints.get(name);
@@ -96,7 +94,9 @@ export async function startIssuer(): Promise<TestIssuer> {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('down');
       return;
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: endpoint.keys.map((k) => k.jwk) }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ keys: endpoint.keys.map((k) => k.jwk) }));
   });
   server.keepAliveTimeout = 500;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

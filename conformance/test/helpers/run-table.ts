@@ -12,10 +12,18 @@ import { Agent } from 'node:http';
 import type { AuthOptions } from '@bearer-guard/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppFactory, Mount, RunningApp } from '../apps/routes.js';
-import { ISOLATED_JWKS_URI, JWKS_URI, PUBLIC_KEY_PEM, type Expectation, type Prepare, type Row, type TokenSpec } from '../table.js';
+import {
+  ISOLATED_JWKS_URI,
+  JWKS_URI,
+  PUBLIC_KEY_PEM,
+  type Expectation,
+  type Prepare,
+  type Row,
+  type TokenSpec,
+} from '../table.js';
 import { targets } from '../targets.js';
 import { send, type RawRequest, type RawResponse } from './http.js';
-import { startIssuer, type JwksEndpoint, type TestIssuer, type TestKey } from './issuer.js';
+import { startIssuer, type JWKSEndpoint, type TestIssuer, type TestKey } from './issuer.js';
 import { mint } from './mint.js';
 
 /** A string hostile rows plant in attacker-controlled places; no response may contain it. */
@@ -27,7 +35,7 @@ export const CHALLENGE = /^Bearer realm="[^"]*"(, [a-z_]+="[^"\\]*")*$/;
 /** What a row's token builder gets: the issuer, the row's endpoint, and the table's own kit. */
 export interface MintContext {
   issuer: TestIssuer;
-  endpoint: JwksEndpoint;
+  endpoint: JWKSEndpoint;
 }
 
 /**
@@ -55,7 +63,7 @@ export interface TargetContext {
   /** The reasons the onRejected hook got for this `x-row-id`. */
   reasons(id: string): string[];
   /** The JWKS endpoint of an extra mount, on this target. */
-  endpoint(prefix: string): JwksEndpoint;
+  endpoint(prefix: string): JWKSEndpoint;
 }
 
 export interface TableSpec<Kit = unknown> {
@@ -103,7 +111,8 @@ export function checkHygiene(res: RawResponse, secrets: string[], label: string)
     expect(challenge, `${label}: WWW-Authenticate is one valid challenge`).toMatch(CHALLENGE);
   }
   const text = responseText(res);
-  for (const secret of secrets) expect(text.includes(secret), `${label}: the response echoes ${JSON.stringify(secret.slice(0, 40))}`).toBe(false);
+  for (const secret of secrets)
+    expect(text.includes(secret), `${label}: the response echoes ${JSON.stringify(secret.slice(0, 40))}`).toBe(false);
 }
 
 /** Registers the tests of one table: every row on every target, then the cross-target pass. */
@@ -143,7 +152,7 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
       return issuer.endpoint(isIsolated(row) ? `r${row.index}-${target}` : 'default');
     }
 
-    function resolveOptions(options: Partial<AuthOptions> | undefined, endpoint: () => JwksEndpoint): AuthOptions {
+    function resolveOptions(options: Partial<AuthOptions> | undefined, endpoint: () => JWKSEndpoint): AuthOptions {
       const merged: Record<string, unknown> = { ...defaults, ...options };
       for (const [key, value] of Object.entries(merged)) {
         if (value === undefined) delete merged[key];
@@ -156,16 +165,19 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
         const id = headers?.['x-row-id'] ?? 'no request in the rejection context';
         rejections.set(id, [...(rejections.get(id) ?? []), error.reason]);
       };
-      return merged as AuthOptions;
+      return merged as unknown as AuthOptions;
     }
 
     beforeAll(async () => {
-      const mounts: Mount[] = [{ prefix: 'default', options: resolveOptions(undefined, () => issuer.endpoint('default')) }];
+      const mounts: Mount[] = [
+        { prefix: 'default', options: resolveOptions(undefined, () => issuer.endpoint('default')) },
+      ];
       for (const row of indexed) {
         if (!hasOwnMount(row)) continue;
         const endpoint = endpointOf(row);
         if (row.publish) {
-          if (!isIsolated(row) || !makeKit) throw new Error(`row "${row.name}": publish needs an isolated row and a kit`);
+          if (!isIsolated(row) || !makeKit)
+            throw new Error(`row "${row.name}": publish needs an isolated row and a kit`);
           endpoint.keys.splice(0, endpoint.keys.length, ...row.publish(makeKit({ issuer, endpoint })));
         }
         mounts.push({ prefix: prefixOf(row), options: resolveOptions(row.options, () => endpoint) });
@@ -195,7 +207,14 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
           const token = mint({}, issuer, endpoint, { prime: true });
           const primed = await send(
             app.base,
-            { method: 'GET', path: `/${prefix}/protected`, headers: [['authorization', `Bearer ${token}`], ['x-row-id', `${id}:prime`]] },
+            {
+              method: 'GET',
+              path: `/${prefix}/protected`,
+              headers: [
+                ['authorization', `Bearer ${token}`],
+                ['x-row-id', `${id}:prime`],
+              ],
+            },
             agent,
           );
           expect(primed.status, 'priming request').toBe(200);
@@ -203,12 +222,16 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
       }
 
       const token =
-        row.token === undefined ? undefined
-        : typeof row.token === 'function' ? row.token(makeKit!({ issuer, endpoint }))
-        : mint(row.token, issuer, endpoint);
+        row.token === undefined
+          ? undefined
+          : typeof row.token === 'function'
+            ? row.token(makeKit!({ issuer, endpoint }))
+            : mint(row.token, issuer, endpoint);
       const fill = (text: string) => (token === undefined ? text : text.replaceAll('{{token}}', token));
       const r = row.request ?? {};
-      const headers: [string, string][] = (r.headers ?? (token ? [['authorization', 'Bearer {{token}}']] : [])).map(([n, v]) => [n, fill(v)]);
+      const headers: [string, string][] = (r.headers ?? (token ? [['authorization', 'Bearer {{token}}']] : [])).map(
+        ([n, v]) => [n, fill(v)],
+      );
       if (r.contentType) headers.push(['content-type', r.contentType]);
       headers.push(['x-row-id', id]);
       const request: RawRequest = {
@@ -231,7 +254,10 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
         ...(row.expect.jwksFetches === undefined ? {} : { jwksFetches: endpoint.fetches - fetchesBefore }),
       };
       let byTarget = observed.get(row.name);
-      if (!byTarget) observed.set(row.name, (byTarget = new Map()));
+      if (!byTarget) {
+        byTarget = new Map();
+        observed.set(row.name, byTarget);
+      }
       byTarget.set(target, got);
 
       const { reason, jwksFetches, ...expected } = row.expect as Expectation;

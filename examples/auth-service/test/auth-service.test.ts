@@ -30,7 +30,8 @@ beforeAll(async () => {
 afterAll(() => service.close());
 
 const formEncode = (s: string) => new URLSearchParams({ s }).toString().slice(2);
-const basic = (id: string, secret: string) => `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`;
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64')}`;
 
 async function post(path: string, body: string, headers: Record<string, string> = {}) {
   const res = await fetch(`${service.url}${path}`, {
@@ -49,20 +50,94 @@ async function accessToken(client: { id: string; secret: string }, extra = ''): 
   return res.body.access_token;
 }
 const verify = (token: string) =>
-  jwtVerify(token, createRemoteJWKSet(new URL(`${service.issuer}/jwks.json`)), { issuer: service.issuer, audience: 'orders-api', typ: 'at+jwt' });
+  jwtVerify(token, createRemoteJWKSet(new URL(`${service.issuer}/jwks.json`)), {
+    issuer: service.issuer,
+    audience: 'orders-api',
+    typ: 'at+jwt',
+  });
 
 describe('POST /token errors (RFC 6749 §5.2)', () => {
   it.each([
-    ['unsupported grant type', 'grant_type=password&username=a&password=b', { authorization: basic(reader.id, reader.secret) }, 400, 'unsupported_grant_type', 'Only the client_credentials grant is supported'],
-    ['missing grant_type', 'scope=orders:read', { authorization: basic(reader.id, reader.secret) }, 400, 'invalid_request', 'The "grant_type" parameter is missing'],
-    ['a repeated parameter', 'grant_type=client_credentials&grant_type=client_credentials', { authorization: basic(reader.id, reader.secret) }, 400, 'invalid_request', 'The "grant_type" parameter is repeated'],
-    ['Basic and body credentials at once', `grant_type=client_credentials&client_id=reader&client_secret=${reader.secret}`, { authorization: basic(reader.id, reader.secret) }, 400, 'invalid_request', 'Use exactly one client authentication method'],
-    ['Basic and a body client_id at once', 'grant_type=client_credentials&client_id=reader', { authorization: basic(reader.id, reader.secret) }, 400, 'invalid_request', 'Use exactly one client authentication method'],
-    ['a wrong secret in the body', 'grant_type=client_credentials&client_id=reader&client_secret=nope', {}, 400, 'invalid_client', 'Client authentication failed'],
-    ['an unknown client in the body', 'grant_type=client_credentials&client_id=nobody&client_secret=reader-secret-1', {}, 400, 'invalid_client', 'Client authentication failed'],
-    ['a body client_id without secret', 'grant_type=client_credentials&client_id=reader', {}, 400, 'invalid_client', 'Client authentication failed'],
-    ['a scope beyond the client', '&scope=orders:read%20orders:write', null, 400, 'invalid_scope', 'The requested scope exceeds what this client may have'],
-    ['a malformed scope', '&scope=orders:read%20%20orders:read', null, 400, 'invalid_scope', 'The requested scope is malformed'],
+    [
+      'unsupported grant type',
+      'grant_type=password&username=a&password=b',
+      { authorization: basic(reader.id, reader.secret) },
+      400,
+      'unsupported_grant_type',
+      'Only the client_credentials grant is supported',
+    ],
+    [
+      'missing grant_type',
+      'scope=orders:read',
+      { authorization: basic(reader.id, reader.secret) },
+      400,
+      'invalid_request',
+      'The "grant_type" parameter is missing',
+    ],
+    [
+      'a repeated parameter',
+      'grant_type=client_credentials&grant_type=client_credentials',
+      { authorization: basic(reader.id, reader.secret) },
+      400,
+      'invalid_request',
+      'The "grant_type" parameter is repeated',
+    ],
+    [
+      'Basic and body credentials at once',
+      `grant_type=client_credentials&client_id=reader&client_secret=${reader.secret}`,
+      { authorization: basic(reader.id, reader.secret) },
+      400,
+      'invalid_request',
+      'Use exactly one client authentication method',
+    ],
+    [
+      'Basic and a body client_id at once',
+      'grant_type=client_credentials&client_id=reader',
+      { authorization: basic(reader.id, reader.secret) },
+      400,
+      'invalid_request',
+      'Use exactly one client authentication method',
+    ],
+    [
+      'a wrong secret in the body',
+      'grant_type=client_credentials&client_id=reader&client_secret=nope',
+      {},
+      400,
+      'invalid_client',
+      'Client authentication failed',
+    ],
+    [
+      'an unknown client in the body',
+      'grant_type=client_credentials&client_id=nobody&client_secret=reader-secret-1',
+      {},
+      400,
+      'invalid_client',
+      'Client authentication failed',
+    ],
+    [
+      'a body client_id without secret',
+      'grant_type=client_credentials&client_id=reader',
+      {},
+      400,
+      'invalid_client',
+      'Client authentication failed',
+    ],
+    [
+      'a scope beyond the client',
+      '&scope=orders:read%20orders:write',
+      null,
+      400,
+      'invalid_scope',
+      'The requested scope exceeds what this client may have',
+    ],
+    [
+      'a malformed scope',
+      '&scope=orders:read%20%20orders:read',
+      null,
+      400,
+      'invalid_scope',
+      'The requested scope is malformed',
+    ],
   ])('%s', async (_, body, headers, status, error, description) => {
     const res = headers === null ? await tokenAs(reader, body) : await post('/token', body, headers);
     expect(res.status).toBe(status);
@@ -95,9 +170,15 @@ describe('POST /token errors (RFC 6749 §5.2)', () => {
   });
 
   it('refuses a body that is not form-encoded, and methods other than POST', async () => {
-    const json = await post('/token', '{"grant_type":"client_credentials"}', { 'content-type': 'application/json', authorization: basic(reader.id, reader.secret) });
+    const json = await post('/token', '{"grant_type":"client_credentials"}', {
+      'content-type': 'application/json',
+      authorization: basic(reader.id, reader.secret),
+    });
     expect(json.status).toBe(400);
-    expect(json.body).toEqual({ error: 'invalid_request', error_description: 'The body must be application/x-www-form-urlencoded' });
+    expect(json.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'The body must be application/x-www-form-urlencoded',
+    });
     const get = await fetch(`${service.url}/token`);
     expect(get.status).toBe(405);
     expect(get.headers.get('allow')).toBe('POST');
@@ -117,7 +198,13 @@ describe('POST /token success', () => {
     const { payload, protectedHeader } = await verify(res.body.access_token);
     expect(protectedHeader).toMatchObject({ alg: 'ES256', typ: 'at+jwt' });
     expect(protectedHeader.kid).toBe(service.jwks().keys[0].kid);
-    expect(payload).toMatchObject({ iss: service.issuer, aud: 'orders-api', sub: 'writer', client_id: 'writer', scope: 'orders:read orders:write' });
+    expect(payload).toMatchObject({
+      iss: service.issuer,
+      aud: 'orders-api',
+      sub: 'writer',
+      client_id: 'writer',
+      scope: 'orders:read orders:write',
+    });
     expect(payload.jti).toMatch(/^[0-9a-f-]{36}$/);
     expect(payload.exp! - payload.iat!).toBe(120);
     expect(Math.abs(payload.iat! - Date.now() / 1000)).toBeLessThan(5);
@@ -136,7 +223,10 @@ describe('POST /token success', () => {
   });
 
   it('accepts client_secret_post, and Basic credentials with form-urlencoded id and secret', async () => {
-    const viaBody = await post('/token', `grant_type=client_credentials&client_id=reader&client_secret=${reader.secret}`);
+    const viaBody = await post(
+      '/token',
+      `grant_type=client_credentials&client_id=reader&client_secret=${reader.secret}`,
+    );
     expect(viaBody.status).toBe(200);
     const viaBasic = await tokenAs(odd);
     expect(viaBasic.status).toBe(200);
@@ -176,9 +266,15 @@ describe('metadata and keys', () => {
   });
 
   it('can mint an already-expired token for tests, which jose refuses', async () => {
-    const token = await service.issueToken({ clientId: 'reader', issuedAt: Math.floor(Date.now() / 1000) - 600, lifetime: 60 });
+    const token = await service.issueToken({
+      clientId: 'reader',
+      issuedAt: Math.floor(Date.now() / 1000) - 600,
+      lifetime: 60,
+    });
     await expect(verify(token)).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED' });
-    await expect(service.issueToken({ clientId: 'reader', scope: 'orders:write' })).rejects.toMatchObject({ status: 400 });
+    await expect(service.issueToken({ clientId: 'reader', scope: 'orders:write' })).rejects.toMatchObject({
+      status: 400,
+    });
     await expect(service.issueToken({ clientId: 'nobody' })).rejects.toThrow(TypeError);
   });
 });
@@ -217,7 +313,9 @@ describe('keys on disk', () => {
     dirs.push(dir);
     return dir;
   };
-  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('generates a key on first start (mode 0600) and reuses it on the next', async () => {
     const keysDir = join(tempDir(), 'keys');
@@ -248,12 +346,26 @@ describe('keys on disk', () => {
 
   it.skipIf(!sshKeygen)('signs with an `ssh-keygen -m pem` RSA key; explains the OpenSSH format', async () => {
     const keysDir = tempDir();
-    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'pem', '-N', '', '-f', join(keysDir, 'tutorial.pem')]);
+    execFileSync('ssh-keygen', [
+      '-q',
+      '-t',
+      'rsa',
+      '-b',
+      '2048',
+      '-m',
+      'pem',
+      '-N',
+      '',
+      '-f',
+      join(keysDir, 'tutorial.pem'),
+    ]);
     const local = await createAuthService({ clients, keysDir });
     try {
       const token = await local.issueToken({ clientId: 'reader' });
       expect(decodeProtectedHeader(token).alg).toBe('RS256');
-      const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${local.issuer}/jwks.json`)), { issuer: local.issuer });
+      const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${local.issuer}/jwks.json`)), {
+        issuer: local.issuer,
+      });
       expect(payload.sub).toBe('reader');
     } finally {
       await local.close();
@@ -271,7 +383,8 @@ describe('keys on disk', () => {
 });
 
 describe('POST /revoke (RFC 7009)', () => {
-  const revoke = (client: { id: string; secret: string }, body: string) => post('/revoke', body, { authorization: basic(client.id, client.secret) });
+  const revoke = (client: { id: string; secret: string }, body: string) =>
+    post('/revoke', body, { authorization: basic(client.id, client.secret) });
   const claims = async (token: string) => (await verify(token)).payload;
 
   it('revokes the client’s own token into the revocation store: 200, empty body', async () => {
@@ -287,7 +400,10 @@ describe('POST /revoke (RFC 7009)', () => {
 
   it('treats token_type_hint as a hint only, and accepts client_secret_post', async () => {
     const token = await accessToken(reader);
-    const res = await post('/revoke', `token=${token}&token_type_hint=refresh_token&client_id=reader&client_secret=${reader.secret}`);
+    const res = await post(
+      '/revoke',
+      `token=${token}&token_type_hint=refresh_token&client_id=reader&client_secret=${reader.secret}`,
+    );
     expect(res.status).toBe(200);
     expect(revocation.isRevoked(await claims(token))).toBe(true);
   });
@@ -302,7 +418,11 @@ describe('POST /revoke (RFC 7009)', () => {
   });
 
   it('answers 200 for an expired token', async () => {
-    const token = await service.issueToken({ clientId: 'writer', issuedAt: Math.floor(Date.now() / 1000) - 600, lifetime: 60 });
+    const token = await service.issueToken({
+      clientId: 'writer',
+      issuedAt: Math.floor(Date.now() / 1000) - 600,
+      lifetime: 60,
+    });
     expect((await revoke(writer, `token=${token}`)).status).toBe(200);
   });
 
@@ -310,7 +430,10 @@ describe('POST /revoke (RFC 7009)', () => {
     const token = await accessToken(writer);
     const res = await revoke(reader, `token=${token}`);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({ error: 'unauthorized_client', error_description: 'The token was not issued to this client' });
+    expect(res.body).toEqual({
+      error: 'unauthorized_client',
+      error_description: 'The token was not issued to this client',
+    });
     expect(revocation.isRevoked(await claims(token))).toBe(false);
   });
 
@@ -336,11 +459,17 @@ describe('POST /revoke (RFC 7009)', () => {
       const token = await failing.issueToken({ clientId: 'writer' });
       const res = await fetch(`${failing.url}/revoke`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(writer.id, writer.secret) },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: basic(writer.id, writer.secret),
+        },
         body: `token=${token}`,
       });
       expect(res.status).toBe(503);
-      expect(await res.json()).toEqual({ error: 'temporarily_unavailable', error_description: 'The token could not be revoked; try again later' });
+      expect(await res.json()).toEqual({
+        error: 'temporarily_unavailable',
+        error_description: 'The token could not be revoked; try again later',
+      });
     } finally {
       errors.mockRestore();
       await failing.close();

@@ -12,9 +12,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const demo = fileURLToPath(new URL('../index.mjs', import.meta.url));
 
-function runDemo(env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+function runDemo(
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
   const started = Date.now();
-  const child = spawn(process.execPath, [demo], { env: { ...process.env, ...env, REDIS_URL: env.REDIS_URL ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [demo], {
+    env: { ...process.env, ...env, REDIS_URL: env.REDIS_URL ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -32,15 +37,31 @@ function expectCleanTranscript({ code, stdout, stderr, ms }: Awaited<ReturnType<
   expect(stderr).toBe('');
   expect(code).toBe(0);
   expect(ms).toBeLessThan(30_000);
-  const rows = stdout.split('\n').filter((line) => /^  .*\s[✓✗]$/.test(line));
+  const rows = stdout.split('\n').filter((line) => /^ {2}.*\s[✓✗]$/.test(line));
   expect(rows.length).toBeGreaterThanOrEqual(60);
   expect(rows.filter((line) => line.endsWith('✗'))).toEqual([]);
   expect(stdout).toContain(`All ${rows.length} steps answered as expected ✓`);
-  for (const step of ['no token', 'reader lists orders', 'reader may not create', 'writer creates an order', 'reader forges orders:write', 'token expired', 'rotate the signing key', 'old token', 'new token', 'writer revokes its own token', 'revoked token']) {
+  for (const step of [
+    'no token',
+    'reader lists orders',
+    'reader may not create',
+    'writer creates an order',
+    'reader forges orders:write',
+    'token expired',
+    'rotate the signing key',
+    'old token',
+    'new token',
+    'writer revokes its own token',
+    'revoked token',
+  ]) {
     expect(stdout, step).toContain(step);
   }
   for (const framework of ['express', 'koa', 'fastify']) {
-    expect(rows.filter((line) => line.includes('revoked token') && line.includes(framework) && line.includes('401 invalid_token'))).toHaveLength(1);
+    expect(
+      rows.filter(
+        (line) => line.includes('revoked token') && line.includes(framework) && line.includes('401 invalid_token'),
+      ),
+    ).toHaveLength(1);
   }
   // Nothing secret: no JWT (they all start with a base64url '{"'), no Basic credentials.
   expect(stdout).not.toMatch(/eyJ[\w-]{10,}/);
@@ -69,25 +90,33 @@ describe('node examples/demo/index.mjs', () => {
       }
     });
 
-    it.skipIf(!hasRedis)('shows revocation across instances through Redis', async () => {
-      const port = await new Promise<number>((resolve) => {
-        const probe = createServer().listen(0, '127.0.0.1', () => {
-          const { port } = probe.address() as { port: number };
-          probe.close(() => resolve(port));
+    it.skipIf(!hasRedis)(
+      'shows revocation across instances through Redis',
+      async () => {
+        const port = await new Promise<number>((resolve) => {
+          const probe = createServer().listen(0, '127.0.0.1', () => {
+            const { port } = probe.address() as { port: number };
+            probe.close(() => resolve(port));
+          });
         });
-      });
-      redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()], { stdio: ['ignore', 'pipe', 'ignore'] });
-      await new Promise<void>((resolve, reject) => {
-        let output = '';
-        redis!.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
-        redis!.stdout!.on('data', (chunk) => {
-          output += chunk;
-          if (output.includes('Ready to accept connections')) resolve();
+        redis = spawn(
+          'redis-server',
+          ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir()],
+          { stdio: ['ignore', 'pipe', 'ignore'] },
+        );
+        await new Promise<void>((resolve, reject) => {
+          let output = '';
+          redis!.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+          redis!.stdout!.on('data', (chunk) => {
+            output += chunk;
+            if (output.includes('Ready to accept connections')) resolve();
+          });
         });
-      });
-      const result = await runDemo({ REDIS_URL: `redis://127.0.0.1:${port}` });
-      expect(result.stdout).toContain(`Redis at 127.0.0.1:${port}, one store per API`);
-      expectCleanTranscript(result);
-    }, 60_000);
+        const result = await runDemo({ REDIS_URL: `redis://127.0.0.1:${port}` });
+        expect(result.stdout).toContain(`Redis at 127.0.0.1:${port}, one store per API`);
+        expectCleanTranscript(result);
+      },
+      60_000,
+    );
   });
 });

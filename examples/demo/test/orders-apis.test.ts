@@ -27,7 +27,12 @@ const tokens: Record<string, string> = {};
 
 async function tokenFor(id: string, scope?: string): Promise<string> {
   const client = clients.find((c) => c.id === id)!;
-  const body = new URLSearchParams({ grant_type: 'client_credentials', client_id: client.id, client_secret: client.secret, ...(scope ? { scope } : {}) });
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: client.id,
+    client_secret: client.secret,
+    ...(scope ? { scope } : {}),
+  });
   const res = await fetch(`${auth.url}/token`, { method: 'POST', body });
   expect(res.status).toBe(200);
   return ((await res.json()) as { access_token: string }).access_token;
@@ -41,7 +46,11 @@ beforeAll(async () => {
   tokens.admin = await tokenFor('admin');
   tokens.narrowed = await tokenFor('admin', 'orders:read orders:write');
   tokens.forged = tamper(tokens.reader, { scope: 'orders:read orders:write orders:admin' });
-  tokens.expired = await auth.issueToken({ clientId: 'admin', issuedAt: Math.floor(Date.now() / 1000) - 600, lifetime: 60 });
+  tokens.expired = await auth.issueToken({
+    clientId: 'admin',
+    issuedAt: Math.floor(Date.now() / 1000) - 600,
+    lifetime: 60,
+  });
 });
 afterAll(async () => {
   await Promise.all(names.map((name) => apps[name]?.close()));
@@ -52,7 +61,11 @@ async function call(name: Framework, method: string, path: string, who?: string,
   const headers: Record<string, string> = {};
   if (who) headers.authorization = `Bearer ${tokens[who]}`;
   if (body !== undefined || raw !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${apps[name].url}${path}`, { method, headers, body: raw ?? (body === undefined ? undefined : JSON.stringify(body)) });
+  const res = await fetch(`${apps[name].url}${path}`, {
+    method,
+    headers,
+    body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
+  });
   const text = await res.text();
   return {
     status: res.status,
@@ -94,23 +107,33 @@ describe('the same answers in Express, Koa and Fastify', () => {
   const answers: Record<Framework, unknown[]> = { express: [], koa: [], fastify: [] };
 
   describe.each(names)('%s', (name) => {
-    it.each(table.map((row, i) => [i, ...row] as const))('#%i %s %s as %s', async (_, method, path, who, body, status, error) => {
-      const res = await call(name, method, path, who, body);
-      expect(res.status).toBe(status);
-      expect(res.error).toBe(error);
-      answers[name].push(res);
-    });
+    it.each(table.map((row, i) => [i, ...row] as const))(
+      '#%i %s %s as %s',
+      async (_, method, path, who, body, status, error) => {
+        const res = await call(name, method, path, who, body);
+        expect(res.status).toBe(status);
+        expect(res.error).toBe(error);
+        answers[name].push(res);
+      },
+    );
 
     it('answers 401 with an RFC 6750 challenge, 403 naming the scope', async () => {
       expect((await call(name, 'GET', '/orders')).challenge).toBe('Bearer realm="api"');
-      expect((await call(name, 'GET', '/orders', 'expired')).challenge).toMatch(/^Bearer realm="api", error="invalid_token"/);
-      expect((await call(name, 'POST', '/orders', 'reader', { item: 'x' })).challenge).toMatch(/error="insufficient_scope".*scope="orders:write"/);
+      expect((await call(name, 'GET', '/orders', 'expired')).challenge).toMatch(
+        /^Bearer realm="api", error="invalid_token"/,
+      );
+      expect((await call(name, 'POST', '/orders', 'reader', { item: 'x' })).challenge).toMatch(
+        /error="insufficient_scope".*scope="orders:write"/,
+      );
     });
 
     it('answers a body that is not JSON with 400 invalid_request', async () => {
       const res = await call(name, 'POST', '/orders', 'writer', undefined, '{not json');
       expect(res.status).toBe(400);
-      expect(JSON.parse(res.text)).toEqual({ error: 'invalid_request', error_description: 'The request body is not valid JSON' });
+      expect(JSON.parse(res.text)).toEqual({
+        error: 'invalid_request',
+        error_description: 'The request body is not valid JSON',
+      });
     });
   });
 

@@ -75,7 +75,11 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   if (argv.some((arg) => arg === '--secret' || arg.startsWith('--secret='))) usage(SECRET_IN_ARGV);
   const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {};
   for (const [name, flag] of Object.entries({ ...spec.flags, ...COMMON_FLAGS })) {
-    options[name] = { type: flag.type, ...(flag.multiple ? { multiple: true } : {}), ...(flag.short ? { short: flag.short } : {}) };
+    options[name] = {
+      type: flag.type,
+      ...(flag.multiple ? { multiple: true } : {}),
+      ...(flag.short ? { short: flag.short } : {}),
+    };
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
@@ -88,7 +92,9 @@ export function parseCommandArgs(spec: CommandSpec, argv: string[]): ParsedArgs 
   if (!parsed.values.help) {
     if (positionals.length < min) usage(`${spec.name}: missing ${name} (see bearer-guard help ${spec.name})`);
     if (positionals.length > max) {
-      usage(`${spec.name}: unexpected argument ${JSON.stringify(positionals[max])} (see bearer-guard help ${spec.name})`);
+      usage(
+        `${spec.name}: unexpected argument ${JSON.stringify(positionals[max])} (see bearer-guard help ${spec.name})`,
+      );
     }
   }
   return { values: parsed.values as ParsedArgs['values'], positionals };

@@ -44,7 +44,10 @@ export function programHelp(): string {
 
 function commandNamed(name: string): Command {
   const command = COMMANDS[name];
-  if (!command) usage(`unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(', ')}; see bearer-guard --help)`);
+  if (!command)
+    usage(
+      `unknown command ${JSON.stringify(name)} (commands: ${Object.keys(COMMANDS).join(', ')}; see bearer-guard --help)`,
+    );
   return command;
 }
 

@@ -34,7 +34,9 @@ const good = () => ({ iss: 'https://issuer.test/', aud: 'orders', jti: 'j1', iat
 let signed: string;
 beforeAll(async () => {
   await cli(['keygen', '--alg', 'EdDSA', '--out', 'key'], { cwd });
-  signed = (await cli(['sign', '--key', 'key', '--aud', 'orders', '--iss', 'https://issuer.test/'], { cwd })).stdout.trim();
+  signed = (
+    await cli(['sign', '--key', 'key', '--aud', 'orders', '--iss', 'https://issuer.test/'], { cwd })
+  ).stdout.trim();
 });
 
 describe.concurrent('inspect', () => {

@@ -27,7 +27,12 @@ describe.concurrent('keygen → sign → verify, every algorithm', () => {
     const made = await cli(['keygen', '--alg', alg, '--out', out, '--json'], { cwd });
     expect(made.stderr).toBe('');
     expect(made.code).toBe(0);
-    const result = JSON.parse(made.stdout) as { alg: string; kid: string; files: Record<string, string>; jwks: { keys: Record<string, unknown>[] } };
+    const result = JSON.parse(made.stdout) as {
+      alg: string;
+      kid: string;
+      files: Record<string, string>;
+      jwks: { keys: Record<string, unknown>[] };
+    };
     expect(result.files).toEqual({ privateKey: out, publicKey: `${out}.pub`, jwks: `${out}.jwks.json` });
 
     // The files: PKCS#8 private (0600), SPKI public, public JWKS with the thumbprint kid.
@@ -43,7 +48,9 @@ describe.concurrent('keygen → sign → verify, every algorithm', () => {
     expect(jwk).not.toHaveProperty('d');
     expect(result.kid).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const publicFromPrivate = createPublicKey(createPrivateKey(privatePem)).export({ format: 'jwk' });
-    expect({ ...publicFromPrivate }).toEqual(Object.fromEntries(Object.entries(jwk).filter(([k]) => !['kid', 'alg', 'use'].includes(k))));
+    expect({ ...publicFromPrivate }).toEqual(
+      Object.fromEntries(Object.entries(jwk).filter(([k]) => !['kid', 'alg', 'use'].includes(k))),
+    );
     if ('bits' in rest) expect(createPrivateKey(privatePem).asymmetricKeyDetails?.modulusLength).toBe(rest.bits);
 
     // `jwks` reads all three files as the same key: same members, same thumbprint kid, one entry.
@@ -51,19 +58,58 @@ describe.concurrent('keygen → sign → verify, every algorithm', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout)).toEqual(jwks);
 
-    const signed = await cli(['sign', '--key', out, '--iss', 'https://issuer.test/', '--aud', 'orders', '--sub', 'u1', '--scope', 'read:orders write:orders'], { cwd });
+    const signed = await cli(
+      [
+        'sign',
+        '--key',
+        out,
+        '--iss',
+        'https://issuer.test/',
+        '--aud',
+        'orders',
+        '--sub',
+        'u1',
+        '--scope',
+        'read:orders write:orders',
+      ],
+      { cwd },
+    );
     expect(signed.code, signed.stderr).toBe(0);
     const token = signed.stdout.trim();
     expect(decodeHeader(token)).toEqual({ alg, kid: result.kid });
 
     // SPKI, and the JWKS (where the token's kid must match); the private key file is tried in sign.test.
     for (const key of [`${out}.pub`, `${out}.jwks.json`]) {
-      const verified = await cli(['verify', token, '--key', key, '--issuer', 'https://issuer.test/', '--audience', 'orders', '--scopes', 'read:orders,write:orders', '--json'], { cwd });
+      const verified = await cli(
+        [
+          'verify',
+          token,
+          '--key',
+          key,
+          '--issuer',
+          'https://issuer.test/',
+          '--audience',
+          'orders',
+          '--scopes',
+          'read:orders,write:orders',
+          '--json',
+        ],
+        { cwd },
+      );
       expect(verified.code, verified.stderr).toBe(0);
-      const outcome = JSON.parse(verified.stdout) as { valid: boolean; header: unknown; payload: Record<string, unknown> };
+      const outcome = JSON.parse(verified.stdout) as {
+        valid: boolean;
+        header: unknown;
+        payload: Record<string, unknown>;
+      };
       expect(outcome.valid).toBe(true);
       expect(outcome.header).toEqual({ alg, kid: result.kid });
-      expect(outcome.payload).toMatchObject({ iss: 'https://issuer.test/', aud: 'orders', sub: 'u1', scope: 'read:orders write:orders' });
+      expect(outcome.payload).toMatchObject({
+        iss: 'https://issuer.test/',
+        aud: 'orders',
+        sub: 'u1',
+        scope: 'read:orders write:orders',
+      });
     }
   });
 });
@@ -98,7 +144,8 @@ describe.concurrent('keygen options', () => {
     });
 
     test('any of the three files, without --force: exit 1, one line, nothing written', async () => {
-      for (const existing of ['only-key', 'only-pub.pub', 'only-jwks.jwks.json']) writeFileSync(join(cwd, existing), 'existing\n');
+      for (const existing of ['only-key', 'only-pub.pub', 'only-jwks.jwks.json'])
+        writeFileSync(join(cwd, existing), 'existing\n');
       for (const out of ['keep', 'only-key', 'only-pub', 'only-jwks']) {
         const again = await cli(['keygen', '--alg', 'ES256', '--out', out], { cwd });
         expect(again.code).toBe(1);

@@ -25,10 +25,14 @@ beforeAll(async () => {
 describe.concurrent('sign', () => {
   test('default claims: iat now, exp +5m, random jti; kid = thumbprint; --json', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const [a, b] = await Promise.all([cli(['sign', '--key', 'key', '--json'], { cwd }), cli(['sign', '--key', 'key'], { cwd })]);
+    const [a, b] = await Promise.all([
+      cli(['sign', '--key', 'key', '--json'], { cwd }),
+      cli(['sign', '--key', 'key'], { cwd }),
+    ]);
     const { token } = JSON.parse(a.stdout) as { token: string };
     const { header, payload } = decode(token);
-    const kid = (JSON.parse((await cli(['jwks', 'key.pub'], { cwd })).stdout) as { keys: { kid: string }[] }).keys[0]?.kid;
+    const kid = (JSON.parse((await cli(['jwks', 'key.pub'], { cwd })).stdout) as { keys: { kid: string }[] }).keys[0]
+      ?.kid;
     expect(header).toEqual({ alg: 'ES384', kid });
     expect(payload.iat).toBeGreaterThanOrEqual(before);
     expect(payload.exp).toBe((payload.iat as number) + 300);
@@ -40,18 +44,56 @@ describe.concurrent('sign', () => {
   });
 
   test('claim flags, --claim JSON parsing, --typ, --kid, --exp', async () => {
-    const result = await cli([
-      'sign', '--key', 'key', '--iss', 'https://issuer.test/', '--aud', 'a', '--aud', 'b', '--sub', 'u1',
-      '--scope', 'read write', '--exp', '1h', '--typ', 'at+jwt', '--kid', 'my-kid',
-      '--claim', 'n=42', '--claim', 'admin=true', '--claim', 'roles=["x","y"]', '--claim', 'name=Ada Lovelace',
-      '--claim', 'url=https://a.test/?q=1', '--claim', 'nothing=null',
-    ], { cwd });
+    const result = await cli(
+      [
+        'sign',
+        '--key',
+        'key',
+        '--iss',
+        'https://issuer.test/',
+        '--aud',
+        'a',
+        '--aud',
+        'b',
+        '--sub',
+        'u1',
+        '--scope',
+        'read write',
+        '--exp',
+        '1h',
+        '--typ',
+        'at+jwt',
+        '--kid',
+        'my-kid',
+        '--claim',
+        'n=42',
+        '--claim',
+        'admin=true',
+        '--claim',
+        'roles=["x","y"]',
+        '--claim',
+        'name=Ada Lovelace',
+        '--claim',
+        'url=https://a.test/?q=1',
+        '--claim',
+        'nothing=null',
+      ],
+      { cwd },
+    );
     expect(result.code, result.stderr).toBe(0);
     const { header, payload } = decode(result.stdout.trim());
     expect(header).toEqual({ alg: 'ES384', kid: 'my-kid', typ: 'at+jwt' });
     expect(payload).toMatchObject({
-      iss: 'https://issuer.test/', aud: ['a', 'b'], sub: 'u1', scope: 'read write',
-      n: 42, admin: true, roles: ['x', 'y'], name: 'Ada Lovelace', url: 'https://a.test/?q=1', nothing: null,
+      iss: 'https://issuer.test/',
+      aud: ['a', 'b'],
+      sub: 'u1',
+      scope: 'read write',
+      n: 42,
+      admin: true,
+      roles: ['x', 'y'],
+      name: 'Ada Lovelace',
+      url: 'https://a.test/?q=1',
+      nothing: null,
     });
     expect((payload.exp as number) - (payload.iat as number)).toBe(3600);
   });
@@ -73,11 +115,16 @@ describe.concurrent('sign', () => {
   test('a JWK with "d" as the key; its kid and alg are kept', async () => {
     const { generateKeyPair, exportJWK } = await import('jose');
     const { privateKey } = await generateKeyPair('PS256', { extractable: true });
-    writeFileSync(join(cwd, 'private.jwk.json'), JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'jwk-1', alg: 'PS256' }));
+    writeFileSync(
+      join(cwd, 'private.jwk.json'),
+      JSON.stringify({ ...(await exportJWK(privateKey)), kid: 'jwk-1', alg: 'PS256' }),
+    );
     const result = await cli(['sign', '--key', 'private.jwk.json'], { cwd });
     expect(result.code, result.stderr).toBe(0);
     expect(decode(result.stdout.trim()).header).toEqual({ alg: 'PS256', kid: 'jwk-1' });
-    const jwks = JSON.parse((await cli(['jwks', 'private.jwk.json'], { cwd })).stdout) as { keys: Record<string, unknown>[] };
+    const jwks = JSON.parse((await cli(['jwks', 'private.jwk.json'], { cwd })).stdout) as {
+      keys: Record<string, unknown>[];
+    };
     expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', kid: 'jwk-1', alg: 'PS256', use: 'sig' });
     expect(jwks.keys[0]).not.toHaveProperty('d');
     const verified = await cli(['verify', result.stdout.trim(), '--key', 'private.jwk.json'], { cwd });
@@ -88,7 +135,10 @@ describe.concurrent('sign', () => {
     [['sign', '--key', 'key.pub'], 'bearer-guard: key.pub: this is a public key; signing needs the private key'],
     [['sign', '--key', 'missing'], 'bearer-guard: cannot read key file "missing": no such file'],
     [['sign', '--key', 'key', '--alg', 'ES256'], 'bearer-guard: --alg ES256 does not fit a P-384 key (use ES384)'],
-    [['sign', '--key', 'garbage.txt'], 'bearer-guard: garbage.txt: not a key (expected PEM, an OpenSSH key, a JWK or a JWKS)'],
+    [
+      ['sign', '--key', 'garbage.txt'],
+      'bearer-guard: garbage.txt: not a key (expected PEM, an OpenSSH key, a JWK or a JWKS)',
+    ],
     [['sign', '--secret-env', 'S'], 'bearer-guard: the secret is 5 bytes; HS256 needs at least 32 (RFC 7518 §3.2)'],
     [['sign', '--secret-env', 'UNSET'], 'bearer-guard: environment variable UNSET is not set or empty'],
     [['sign', '--secret-file', 'missing'], 'bearer-guard: cannot read secret file "missing": no such file'],

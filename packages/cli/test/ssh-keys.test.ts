@@ -11,7 +11,7 @@ const tmp = tempDir();
 const cwd = tmp.dir;
 afterAll(() => tmp.remove());
 
-interface Jwks {
+interface TestJWKS {
   keys: Record<string, unknown>[];
 }
 
@@ -24,10 +24,10 @@ const KEYS = [
   { name: 'ed25519', args: ['-t', 'ed25519'], jwk: { kty: 'OKP', crv: 'Ed25519', alg: 'EdDSA' }, pkcs8: false },
 ] as const;
 
-async function jwksOf(...files: string[]): Promise<Jwks> {
+async function jwksOf(...files: string[]): Promise<TestJWKS> {
   const result = await cli(['jwks', ...files], { cwd });
   expect(result.code, result.stderr).toBe(0);
-  return JSON.parse(result.stdout) as Jwks;
+  return JSON.parse(result.stdout) as TestJWKS;
 }
 
 describe.skipIf(!hasSshKeygen).concurrent('ssh-keygen keys', () => {
@@ -47,7 +47,7 @@ describe.skipIf(!hasSshKeygen).concurrent('ssh-keygen keys', () => {
   });
 
   describe.concurrent('default OpenSSH format', () => {
-    test.each(KEYS)('$name: private key, .pub and ssh-keygen\'s PKCS#8 give one JWKS', async ({ name, jwk, pkcs8 }) => {
+    test.each(KEYS)("$name: private key, .pub and ssh-keygen's PKCS#8 give one JWKS", async ({ name, jwk, pkcs8 }) => {
       expect(readFileSync(join(cwd, name), 'utf8')).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----/);
       const fromPrivate = await jwksOf(name);
       expect(fromPrivate.keys).toHaveLength(1);
@@ -62,7 +62,8 @@ describe.skipIf(!hasSshKeygen).concurrent('ssh-keygen keys', () => {
         const result = await cli(['jwks', '-'], { cwd, input: spki });
         expect(JSON.parse(result.stdout)).toEqual(fromPrivate);
       }
-      for (const key of fromPrivate.keys) for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(member);
+      for (const key of fromPrivate.keys)
+        for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(key).not.toHaveProperty(member);
     });
 
     test.each(KEYS)('$name: sign --key <OpenSSH private> verifies with verify --key <.pub>', async ({ name, jwk }) => {
@@ -83,21 +84,30 @@ describe.skipIf(!hasSshKeygen).concurrent('ssh-keygen keys', () => {
     expect(readFileSync(join(cwd, 'rsa-pem'), 'utf8')).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
     expect(readFileSync(join(cwd, 'ec-pem'), 'utf8')).toMatch(/^-----BEGIN EC PRIVATE KEY-----/);
     const both = await jwksOf('rsa-pem', 'ec-pem.pub', 'ed25519.pub');
-    expect(both.keys.map((k) => [k.kty, k.alg])).toEqual([['RSA', 'RS256'], ['EC', 'ES256'], ['OKP', 'EdDSA']]);
+    expect(both.keys.map((k) => [k.kty, k.alg])).toEqual([
+      ['RSA', 'RS256'],
+      ['EC', 'ES256'],
+      ['OKP', 'EdDSA'],
+    ]);
     expect(JSON.stringify(both)).not.toMatch(/"(d|p|q|dp|dq|qi)":/);
     expect((await jwksOf('rsa-pem.pub')).keys[0]).toEqual(both.keys[0]);
     const ps = await cli(['jwks', 'rsa-pem', '--alg', 'PS256'], { cwd });
-    expect((JSON.parse(ps.stdout) as Jwks).keys[0]?.alg).toBe('PS256');
+    expect((JSON.parse(ps.stdout) as TestJWKS).keys[0]?.alg).toBe('PS256');
     const token = (await cli(['sign', '--key', 'rsa-pem', '--alg', 'PS256'], { cwd })).stdout.trim();
     const verified = await cli(['verify', token, '--key', 'rsa-pem.pub'], { cwd });
     expect(verified.code, verified.stderr).toBe(0);
   });
 
   test('encrypted OpenSSH keys: a clear error', async () => {
-    for (const command of [['jwks', 'encrypted'], ['sign', '--key', 'encrypted']]) {
+    for (const command of [
+      ['jwks', 'encrypted'],
+      ['sign', '--key', 'encrypted'],
+    ]) {
       const result = await cli(command, { cwd });
       expect(result.code).toBe(1);
-      expect(oneLine(result.stderr)).toBe('bearer-guard: encrypted: OpenSSH private key: encrypted OpenSSH keys are not supported: decrypt with ssh-keygen -p');
+      expect(oneLine(result.stderr)).toBe(
+        'bearer-guard: encrypted: OpenSSH private key: encrypted OpenSSH keys are not supported: decrypt with ssh-keygen -p',
+      );
     }
   });
 

@@ -11,8 +11,18 @@ import { hasSshKeygen, sshKeygen, tempDir } from './helpers/cli.js';
 
 describe('formatDuration / relativeTime', () => {
   test.each([
-    [0, '0s'], [1, '1s'], [59, '59s'], [60, '1m'], [250, '4m 10s'], [3600, '1h'], [3661, '1h 1m'],
-    [7200, '2h'], [86_400, '1d'], [90_061, '1d 1h'], [-250, '4m 10s'], [12.9, '12s'],
+    [0, '0s'],
+    [1, '1s'],
+    [59, '59s'],
+    [60, '1m'],
+    [250, '4m 10s'],
+    [3600, '1h'],
+    [3661, '1h 1m'],
+    [7200, '2h'],
+    [86_400, '1d'],
+    [90_061, '1d 1h'],
+    [-250, '4m 10s'],
+    [12.9, '12s'],
   ])('%d s → %s', (seconds, text) => {
     expect(formatDuration(seconds)).toBe(text);
   });
@@ -45,7 +55,8 @@ function fields(data: Buffer): Buffer[] {
   return out; // cipher, kdf, kdf options, public key, private section
 }
 function container([cipher, kdf, options, pub, section]: Buffer[]): string {
-  const str = (b: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (b.length >>> (24 - 8 * i)) & 0xff)), b]);
+  const str = (b: Buffer) =>
+    Buffer.concat([Buffer.from([0, 0, 0, 0].map((_, i) => (b.length >>> (24 - 8 * i)) & 0xff)), b]);
   const one = Buffer.from([0, 0, 0, 1]);
   const data = Buffer.concat([MAGIC, str(cipher!), str(kdf!), str(options!), one, str(pub!), str(section!)]);
   return `-----BEGIN OPENSSH PRIVATE KEY-----\n${data.toString('base64')}\n-----END OPENSSH PRIVATE KEY-----\n`;
@@ -70,20 +81,40 @@ describe.skipIf(!hasSshKeygen)('parseOpenSshPrivateKey on corrupted keys', () =>
   });
 
   test.each([
-    ['a private key that does not match its public key', () => container([...a.slice(0, 3), b[3]!, a[4]!]), /key 1 does not match its public key/],
-    ['check integers that differ', () => {
-      const section = Buffer.from(a[4]!);
-      section[0] = section[0]! ^ 0xff;
-      return container([...a.slice(0, 4), section]);
-    }, /check integers differ/],
-    ['bad padding', () => {
-      const section = Buffer.from(a[4]!);
-      section[section.length - 1] = 0x42;
-      return container([...a.slice(0, 4), section]);
-    }, /bad padding/],
-    ['an encrypted key', () => container([Buffer.from('aes256-ctr'), Buffer.from('bcrypt'), ...a.slice(2)]), /encrypted OpenSSH keys are not supported: decrypt with ssh-keygen -p/],
+    [
+      'a private key that does not match its public key',
+      () => container([...a.slice(0, 3), b[3]!, a[4]!]),
+      /key 1 does not match its public key/,
+    ],
+    [
+      'check integers that differ',
+      () => {
+        const section = Buffer.from(a[4]!);
+        section[0] = section[0]! ^ 0xff;
+        return container([...a.slice(0, 4), section]);
+      },
+      /check integers differ/,
+    ],
+    [
+      'bad padding',
+      () => {
+        const section = Buffer.from(a[4]!);
+        section[section.length - 1] = 0x42;
+        return container([...a.slice(0, 4), section]);
+      },
+      /bad padding/,
+    ],
+    [
+      'an encrypted key',
+      () => container([Buffer.from('aes256-ctr'), Buffer.from('bcrypt'), ...a.slice(2)]),
+      /encrypted OpenSSH keys are not supported: decrypt with ssh-keygen -p/,
+    ],
     ['truncated data', () => container(a).replace(/\n(.{40})[^\n]*\n-----END/, '\n$1\n-----END'), /truncated/],
-    ['another magic', () => container(a).replace('b3BlbnNzaC1rZXktdjEA', 'b3BlbnNzaC1rZXktdjIA'), /not an openssh-key-v1 container/],
+    [
+      'another magic',
+      () => container(a).replace('b3BlbnNzaC1rZXktdjEA', 'b3BlbnNzaC1rZXktdjIA'),
+      /not an openssh-key-v1 container/,
+    ],
   ])('%s', (_, make, message) => {
     expect(() => parseOpenSshPrivateKey(make())).toThrow(message);
   });

@@ -6,11 +6,20 @@ import { constants, type KeyObject } from 'node:crypto';
 
 /** The JWS algorithms bearer-guard verifies. `none` is not among them, and never will be. */
 export const SUPPORTED_ALGORITHMS = [
-  'RS256', 'RS384', 'RS512',
-  'PS256', 'PS384', 'PS512',
-  'ES256', 'ES384', 'ES512',
-  'EdDSA', 'Ed25519',
-  'HS256', 'HS384', 'HS512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+  'HS256',
+  'HS384',
+  'HS512',
 ] as const;
 
 /** A JWS algorithm bearer-guard can verify. */
@@ -32,7 +41,8 @@ const EC_CURVES: Record<string, { alg: Algorithm; size: number }> = {
   secp521r1: { alg: 'ES512', size: 66 },
 };
 
-const HMAC_MIN_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
+/** Shortest HMAC secret per algorithm, in bytes: the hash size (RFC 7518 §3.2). */
+export const HMAC_MIN_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
 
 /**
  * The algorithms a key may verify, from its type alone; empty when the key cannot be used

@@ -33,7 +33,9 @@ export function bindRequest(request: object, binding: RequestBinding): void {
 
 /** The binding of `request`, when an adapter's `auth()` saw it. */
 export function bindingOf(request: unknown): RequestBinding | undefined {
-  return typeof request === 'object' && request !== null ? (request as Record<symbol, RequestBinding | undefined>)[BINDING] : undefined;
+  return typeof request === 'object' && request !== null
+    ? (request as Record<symbol, RequestBinding | undefined>)[BINDING]
+    : undefined;
 }
 
 /** Runs `guard` called as middleware with `request` and `rest`; see {@link RequestBinding.runGuard}. */

@@ -1,7 +1,8 @@
 /**
  * Claim checks of RFC 7519 §4.1 and RFC 9068 §4: time claims with clock tolerance, issuer,
  * audience, token type, required claims. Run on decoded claims before the signature check, so
- * that a token that cannot pass never costs a signature verification or a JWKS fetch.
+ * that a token whose claims cannot pass never costs a signature verification or a JWKS fetch
+ * (a forged token with passing claims costs one signature check, then fails).
  */
 import { own } from './claim-path.js';
 import { InvalidTokenError } from './errors.js';
@@ -24,6 +25,17 @@ function invalid(reason: ConstructorParameters<typeof InvalidTokenError>[0], mes
   throw new InvalidTokenError(reason, message);
 }
 
+/** A value from the token for a server-side message: JSON-quoted (escapes control characters) and shortened. */
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 120 ? `${text.slice(0, 117)}…` : text;
+}
+
+/** The expected values, for a server-side message: `"a"` or `"a" or "b"`. */
+function expected(values: ReadonlySet<string>): string {
+  return [...values].map((v) => JSON.stringify(v)).join(' or ');
+}
+
 /** `typ` comparison of RFC 7515 §4.1.9 / RFC 9068 §4: case-insensitive, `application/` optional. */
 export function normalizeMediaType(value: string): string {
   const lower = value.toLowerCase();
@@ -33,7 +45,8 @@ export function normalizeMediaType(value: string): string {
 function numericDate(payload: JWTPayload, name: 'exp' | 'nbf' | 'iat'): number | undefined {
   const value = own(payload, name);
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) invalid('invalid_claim', `"${name}" claim must be a finite number`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    invalid('invalid_claim', `"${name}" claim must be a finite number`);
   return value;
 }
 
@@ -68,7 +81,7 @@ export function checkClaims(header: JWTHeader, payload: JWTPayload, rules: Claim
   if (rules.tokenType !== undefined) {
     const typ = own(header, 'typ');
     if (typeof typ !== 'string' || normalizeMediaType(typ) !== rules.tokenType) {
-      invalid('invalid_token_type', `"typ" header is ${JSON.stringify(typ)}, expected "${rules.tokenType}"`);
+      invalid('invalid_token_type', `"typ" header is ${shown(typ)}, expected "${rules.tokenType}"`);
     }
   }
   for (const name of rules.requiredClaims) {
@@ -82,13 +95,19 @@ export function checkClaims(header: JWTHeader, payload: JWTPayload, rules: Claim
   if (rules.issuers !== undefined) {
     const iss = own(payload, 'iss');
     if (iss === undefined) invalid('missing_claim', '"iss" claim is missing');
-    if (typeof iss !== 'string' || !rules.issuers.has(iss)) invalid('invalid_issuer', 'unexpected "iss" claim value');
+    if (typeof iss !== 'string' || !rules.issuers.has(iss)) {
+      invalid('invalid_issuer', `unexpected "iss" claim value ${shown(iss)}, expected ${expected(rules.issuers)}`);
+    }
   }
   if (rules.audiences !== undefined) {
     const aud = own(payload, 'aud');
     if (aud === undefined) invalid('missing_claim', '"aud" claim is missing');
     const values = typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : undefined;
-    if (values === undefined || values.some((v) => typeof v !== 'string')) invalid('invalid_claim', '"aud" claim must be a string or an array of strings');
-    if (!values.some((v) => rules.audiences!.has(v as string))) invalid('invalid_audience', 'unexpected "aud" claim value');
+    if (values === undefined || values.some((v) => typeof v !== 'string'))
+      invalid('invalid_claim', '"aud" claim must be a string or an array of strings');
+    const audiences = rules.audiences;
+    if (!values.some((v) => audiences.has(v as string))) {
+      invalid('invalid_audience', `unexpected "aud" claim value ${shown(aud)}, expected ${expected(audiences)}`);
+    }
   }
 }

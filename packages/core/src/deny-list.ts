@@ -75,7 +75,9 @@ export class DenyList {
 
   /** True when `jti` is revoked for `issuer` (or for every issuer) at `now` (seconds). */
   has(jti: string, issuer: string | undefined, now: number): boolean {
-    return this.#live(entryKey(jti, undefined), now) || (issuer !== undefined && this.#live(entryKey(jti, issuer), now));
+    return (
+      this.#live(entryKey(jti, undefined), now) || (issuer !== undefined && this.#live(entryKey(jti, issuer), now))
+    );
   }
 
   #live(key: string, now: number): boolean {

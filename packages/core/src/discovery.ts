@@ -1,14 +1,14 @@
 /**
  * Finding an issuer's JWKS from its metadata: OpenID Connect Discovery 1.0, then RFC 8414
  * (OAuth 2.0 Authorization Server Metadata). Discovery happens once, lazily, and then a
- * {@link createRemoteJwks} source does the rest.
+ * {@link createRemoteJWKS} source does the rest.
  */
-import { AuthUnavailableError } from './errors.js';
 import { FetchJsonError, fetchJson } from './fetch-json.js';
-import { createRemoteJwks, resolveJwksCacheOptions, type JwksCacheOptions, type RemoteJwks } from './jwks.js';
-import type { JwksEvent, KeyLookup, KeySource } from './key-source.js';
+import { createRemoteJWKS, type RemoteJWKS, type RemoteJWKSOptions } from './jwks.js';
+import { JWKS_CACHE_DEFAULTS, type ResolvedJWKSCacheOptions } from './jwks-options.js';
+import type { JWKSEvent, KeyLookup, KeySource } from './key-source.js';
 import type { VerificationKey } from './keys/verification-key.js';
-import { backoffMs } from './token-bucket.js';
+import { SingleFlight } from './single-flight.js';
 
 /** Options of {@link discover}. */
 export interface DiscoverOptions {
@@ -67,7 +67,9 @@ export function checkDiscoveryMetadata(issuer: string, url: string, body: Record
   // RFC 8414 §3.3 and OIDC Discovery §4.3: the document must name exactly the configured
   // issuer, or an attacker-controlled document could substitute keys.
   if (body.issuer !== issuer) {
-    throw new Error(`metadata at ${url} names issuer ${JSON.stringify(body.issuer)}, expected ${JSON.stringify(issuer)}`);
+    throw new Error(
+      `metadata at ${url} names issuer ${JSON.stringify(body.issuer)}, expected ${JSON.stringify(issuer)}`,
+    );
   }
   const jwksUri = body.jwks_uri;
   if (typeof jwksUri !== 'string' || !URL.canParse(jwksUri)) {
@@ -116,17 +118,19 @@ export async function discover(issuer: string, options: DiscoverOptions): Promis
     const metadata = body as Record<string, unknown>;
     return { jwksUri: checkDiscoveryMetadata(issuer, url, metadata), metadata, url };
   }
-  throw new Error(`discovery for ${issuer} failed: ${attempts.join('; ')}`);
+  // The key source names the issuer ("discovery for <issuer> failed: …"): say only what each URL did.
+  throw new Error(attempts.join('; '));
 }
 
-/** Options of {@link createDiscoveredKeySource}. */
-export interface DiscoveredKeySourceOptions {
-  /** Tuning of the discovered JWKS; `timeout`, `maxResponseBytes` and `headers` also apply to discovery. */
-  jwksCache?: JwksCacheOptions | undefined;
-  /** The `algorithms` option. */
-  algorithms?: ReadonlySet<string> | undefined;
+/** Options of {@link createDiscoveredKeySource}: those of the JWKS source it creates. */
+export interface DiscoveredKeySourceOptions extends RemoteJWKSOptions {
+  /**
+   * Tuning of the discovered JWKS, as `resolveJWKSCacheOptions` resolved it; `timeout`,
+   * `maxResponseBytes` and `headers` also apply to discovery. Default: every default.
+   */
+  jwksCache?: ResolvedJWKSCacheOptions | undefined;
   /** Receives discovery and JWKS events. A throwing listener is ignored. */
-  onEvent?: ((event: JwksEvent) => void) | undefined;
+  onEvent?: ((event: JWKSEvent) => void) | undefined;
 }
 
 /** A key source found through discovery; see {@link createDiscoveredKeySource}. */
@@ -134,7 +138,7 @@ export interface DiscoveredKeySource extends KeySource {
   /** The configured issuer. */
   readonly issuer: string;
   /** The JWKS source, once discovery has succeeded. */
-  readonly jwks: RemoteJwks | undefined;
+  readonly jwks: RemoteJWKS | undefined;
   /** Discovers and fetches now; never throws. */
   warmUp(): Promise<void>;
   /** Aborts discovery in flight and closes the JWKS source. */
@@ -147,24 +151,26 @@ export interface DiscoveredKeySource extends KeySource {
  * `AuthUnavailableError('discovery_failed')`. A successful discovery is kept for the source's
  * lifetime: issuers do not move their `jwks_uri` in practice, and the JWKS itself is refreshed.
  *
- * @throws TypeError when `issuer` is not an http(s) URL or `jwksCache` is invalid.
+ * @throws TypeError when `issuer` is not an http(s) URL.
  */
-export function createDiscoveredKeySource(issuer: string, options: DiscoveredKeySourceOptions = {}): DiscoveredKeySource {
-  const cache = resolveJwksCacheOptions(options.jwksCache);
+export function createDiscoveredKeySource(
+  issuer: string,
+  options: DiscoveredKeySourceOptions = {},
+): DiscoveredKeySource {
+  const cache = options.jwksCache ?? JWKS_CACHE_DEFAULTS;
   const protocol = URL.canParse(issuer) ? new URL(issuer).protocol : '';
   if (protocol !== 'https:' && protocol !== 'http:') {
     throw new TypeError(`bearer-guard: \`issuer\` must be an http(s) URL for discovery; got ${JSON.stringify(issuer)}`);
   }
   const { algorithms, onEvent } = options;
-  const lifetime = new AbortController();
-  let remote: RemoteJwks | undefined;
-  let inflight: Promise<RemoteJwks> | undefined;
-  let failures = 0;
-  let backoffUntil = 0;
-  let lastError: Error | undefined;
-  let closed = false;
+  let remote: RemoteJWKS | undefined;
+  /** Discovery: single flight, backoff after a failure, 503 `discovery_failed`. */
+  const flight = new SingleFlight(run, {
+    reason: 'discovery_failed',
+    message: (detail) => `discovery for ${issuer} failed: ${detail}`,
+  });
 
-  function emit(event: JwksEvent): void {
+  function emit(event: JWKSEvent): void {
     try {
       onEvent?.(event);
     } catch {
@@ -172,50 +178,27 @@ export function createDiscoveredKeySource(issuer: string, options: DiscoveredKey
     }
   }
 
-  function unavailable(cause: unknown, detail?: string): AuthUnavailableError {
-    const message = detail ?? (cause as Error)?.message ?? String(cause);
-    return new AuthUnavailableError('discovery_failed', `discovery for ${issuer} failed: ${message}`, { cause });
-  }
-
-  async function run(): Promise<RemoteJwks> {
+  async function run(signal: AbortSignal): Promise<RemoteJWKS> {
     const started = performance.now();
     try {
       const { jwksUri } = await discover(issuer, {
         timeout: cache.timeout,
         maxResponseBytes: cache.maxResponseBytes,
         headers: cache.headers,
-        signal: lifetime.signal,
+        signal,
       });
-      if (closed) throw new Error('key source closed');
-      remote = createRemoteJwks(jwksUri, { ...options.jwksCache, algorithms, onEvent });
-      failures = 0;
-      backoffUntil = 0;
+      if (signal.aborted) throw new Error('key source closed');
+      remote = createRemoteJWKS(jwksUri, { jwksCache: cache, algorithms, onEvent });
       emit({ type: 'discovery', issuer, jwksUri, durationMs: performance.now() - started });
       return remote;
     } catch (error) {
-      failures++;
-      backoffUntil = Date.now() + backoffMs(failures);
-      lastError = error as Error;
       emit({ type: 'discovery_error', issuer, error: error as Error, durationMs: performance.now() - started });
       throw error;
     }
   }
 
-  function ensureRemote(): Promise<RemoteJwks> {
-    if (remote) return Promise.resolve(remote);
-    if (!inflight) {
-      if (closed) return Promise.reject(unavailable(new Error('key source closed')));
-      const wait = backoffUntil - Date.now();
-      if (wait > 0) {
-        return Promise.reject(unavailable(lastError, `backing off for ${wait} ms after: ${lastError?.message ?? 'failure'}`));
-      }
-      inflight = run().finally(() => {
-        inflight = undefined;
-      });
-    }
-    return inflight.catch((error: unknown) => {
-      throw unavailable(error);
-    });
+  function ensureRemote(): Promise<RemoteJWKS> {
+    return remote ? Promise.resolve(remote) : flight.request();
   }
 
   async function discoverThenGet(lookup: KeyLookup): Promise<readonly VerificationKey[]> {
@@ -240,8 +223,7 @@ export function createDiscoveredKeySource(issuer: string, options: DiscoveredKey
     getKeys: (lookup) => (remote ? remote.getKeys(lookup) : discoverThenGet(lookup)),
     warmUp,
     close() {
-      closed = true;
-      lifetime.abort(new Error('key source closed'));
+      flight.close();
       remote?.close();
     },
   };

@@ -9,12 +9,32 @@ import { optionError } from './option-checks.js';
 export type Duration = number | string;
 
 const UNIT_SECONDS: Record<string, number> = {
-  ms: 0.001, msec: 0.001, msecs: 0.001, millisecond: 0.001, milliseconds: 0.001,
-  s: 1, sec: 1, secs: 1, second: 1, seconds: 1,
-  m: 60, min: 60, mins: 60, minute: 60, minutes: 60,
-  h: 3600, hr: 3600, hrs: 3600, hour: 3600, hours: 3600,
-  d: 86_400, day: 86_400, days: 86_400,
-  w: 604_800, week: 604_800, weeks: 604_800,
+  ms: 0.001,
+  msec: 0.001,
+  msecs: 0.001,
+  millisecond: 0.001,
+  milliseconds: 0.001,
+  s: 1,
+  sec: 1,
+  secs: 1,
+  second: 1,
+  seconds: 1,
+  m: 60,
+  min: 60,
+  mins: 60,
+  minute: 60,
+  minutes: 60,
+  h: 3600,
+  hr: 3600,
+  hrs: 3600,
+  hour: 3600,
+  hours: 3600,
+  d: 86_400,
+  day: 86_400,
+  days: 86_400,
+  w: 604_800,
+  week: 604_800,
+  weeks: 604_800,
 };
 const PATTERN = /^([+-])?\s*(\d+(?:\.\d+)?)\s*([a-z]+)$/i;
 
@@ -45,5 +65,8 @@ export function parseDuration(value: unknown, option: string, options: ParseDura
     }
   }
   const kind = signed ? 'seconds (a number)' : 'seconds (a number ≥ 0)';
-  throw optionError(option, `must be ${kind} or a duration such as '500ms', '30s', '5m', '2 days'; got ${JSON.stringify(value)}`);
+  throw optionError(
+    option,
+    `must be ${kind} or a duration such as '500ms', '30s', '5m', '2 days'; got ${JSON.stringify(value)}`,
+  );
 }

@@ -61,7 +61,7 @@ export interface BearerErrorBody {
 
 /** Options shared by every {@link BearerError} constructor. */
 export interface BearerErrorOptions {
-  /** The underlying error (jose, crypto, fetch…), kept for the server side. */
+  /** The underlying error (a crypto, fetch or store failure…), kept for the server side. */
   cause?: unknown;
   /** `realm` of the `WWW-Authenticate` challenge. Default `"api"`. */
   realm?: string;
@@ -87,7 +87,7 @@ const REQUEST_DESCRIPTIONS: Partial<Record<BearerErrorReason, string>> = {
 
 /** Escapes a value for an RFC 7230 quoted-string; drops control characters. */
 export function quoteHeaderValue(value: string): string {
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it drops
   return `"${value.replace(/[\u0000-\u001f\u007f]/g, '').replace(/(["\\])/g, '\\$1')}"`;
 }
 
@@ -123,7 +123,7 @@ export abstract class BearerError extends Error {
   }
 
   /**
-   * The full server-side explanation, e.g. `unexpected "aud" claim value`: the `message` of the
+   * The full server-side explanation, e.g. `unexpected "aud" claim value "billing", expected "orders"`: the `message` of the
    * errors core throws, kept when a forwarded error's `message` is made generic. Never send it
    * to the client.
    */
@@ -253,5 +253,9 @@ export function forwardedError(error: BearerError): BearerError {
   // No frames either: which function threw (checkClaims, checkTimes…) would tell the reason.
   const stack = `${error.name}: ${error.description}`;
   const hidden = (value: string) => ({ value, enumerable: false, writable: true, configurable: true });
-  return Object.create(error, { message: hidden(error.description), stack: hidden(stack), detail: hidden(detail) }) as BearerError;
+  return Object.create(error, {
+    message: hidden(error.description),
+    stack: hidden(stack),
+    detail: hidden(detail),
+  }) as BearerError;
 }

@@ -12,25 +12,25 @@ export interface TokenRequest {
   /** Request headers as Node parses them (lower-case names). */
   headers: Record<string, string | string[] | undefined>;
   /** `IncomingMessage#rawHeaders`: reveals repeated `Authorization` headers that `headers` hides. */
-  rawHeaders?: readonly string[];
+  rawHeaders?: readonly string[] | undefined;
   /** Request target (path and query); the query is parsed from it when `query` is not given. */
-  url?: string;
+  url?: string | undefined;
   /** An already parsed query; used only when `url` is absent. */
-  query?: Record<string, unknown>;
+  query?: Record<string, unknown> | undefined;
   /** The parsed request body, when the app parses bodies. */
   body?: unknown;
   /** Parsed cookies; parsed from the `Cookie` header when absent. */
-  cookies?: Record<string, string | undefined>;
+  cookies?: Record<string, string | undefined> | undefined;
   /** HTTP method; a body token is never read from GET or HEAD (RFC 6750 §2.2). */
-  method?: string;
+  method?: string | undefined;
 }
 
 /** Options of {@link extractToken}. */
 export interface ExtractOptions {
   /** Enabled locations; default `['header']`. */
-  tokenLocations?: readonly TokenLocation[];
+  tokenLocations?: readonly TokenLocation[] | undefined;
   /** Cookie name for the `cookie` location; default `access_token`. */
-  cookieName?: string;
+  cookieName?: string | undefined;
 }
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
@@ -38,7 +38,14 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]*)(?:[ \t]|$)/;
 const PARAM = 'access_token';
 
-function fail(reason: 'malformed_authorization_header' | 'multiple_authorization_headers' | 'multiple_token_locations' | 'malformed_token_parameter', message: string): never {
+function fail(
+  reason:
+    | 'malformed_authorization_header'
+    | 'multiple_authorization_headers'
+    | 'multiple_token_locations'
+    | 'malformed_token_parameter',
+  message: string,
+): never {
   throw new InvalidRequestError(reason, message);
 }
 
@@ -64,7 +71,8 @@ function fromHeader(request: TokenRequest): string | undefined {
   // "Bearer" glued to its token ("BearereyJ…") is a malformed bearer header, not another scheme.
   if (scheme !== undefined && !scheme.toLowerCase().startsWith('bearer')) return undefined;
   const match = BEARER.exec(value);
-  if (!match?.[1]) fail('malformed_authorization_header', 'Authorization header is not "Bearer <token>" (RFC 6750 §2.1)');
+  if (!match?.[1])
+    fail('malformed_authorization_header', 'Authorization header is not "Bearer <token>" (RFC 6750 §2.1)');
   return match[1];
 }
 
@@ -127,7 +135,9 @@ function cookieFromHeader(header: string | string[] | undefined, name: string): 
 
 function fromCookie(request: TokenRequest, name: string): string | undefined {
   const value = request.cookies
-    ? (Object.hasOwn(request.cookies, name) ? request.cookies[name] : undefined)
+    ? Object.hasOwn(request.cookies, name)
+      ? request.cookies[name]
+      : undefined
     : cookieFromHeader(request.headers.cookie, name);
   return parameter(value, 'cookie');
 }
@@ -154,10 +164,13 @@ export function extractToken(request: TokenRequest, options: ExtractOptions = {}
   let found = 0;
   for (const location of locations) {
     const value =
-      location === 'header' ? fromHeader(request)
-      : location === 'query' ? fromQuery(request)
-      : location === 'body' ? fromBody(request)
-      : fromCookie(request, options.cookieName ?? PARAM);
+      location === 'header'
+        ? fromHeader(request)
+        : location === 'query'
+          ? fromQuery(request)
+          : location === 'body'
+            ? fromBody(request)
+            : fromCookie(request, options.cookieName ?? PARAM);
     if (value === undefined) continue;
     found++;
     token = value;

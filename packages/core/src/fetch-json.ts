@@ -22,7 +22,12 @@ export class FetchJsonError extends Error {
   /** The URL that was requested. */
   readonly url: string;
 
-  constructor(url: string, kind: FetchJsonErrorKind, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(
+    url: string,
+    kind: FetchJsonErrorKind,
+    message: string,
+    options: { status?: number; cause?: unknown } = {},
+  ) {
     super(`${message} (${url})`, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'FetchJsonError';
     this.url = url;
@@ -121,10 +126,12 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
     return { status: response.status, headers: response.headers, body };
   } catch (error) {
     if (error instanceof FetchJsonError) throw error;
-    if (timedOut) throw new FetchJsonError(url, 'timeout', `no complete response within ${options.timeoutMs} ms`, { cause: error });
+    if (timedOut)
+      throw new FetchJsonError(url, 'timeout', `no complete response within ${options.timeoutMs} ms`, { cause: error });
     if (outer?.aborted) throw new FetchJsonError(url, 'aborted', 'request aborted', { cause: error });
     // undici reports every network failure as "fetch failed"; the useful part is in `cause`.
-    const detail = ((error as Error)?.cause as Error | undefined)?.message ?? (error as Error)?.message ?? String(error);
+    const detail =
+      ((error as Error)?.cause as Error | undefined)?.message ?? (error as Error)?.message ?? String(error);
     throw new FetchJsonError(url, 'network', `request failed: ${detail}`, { cause: error });
   } finally {
     clearTimeout(timer);
@@ -140,7 +147,10 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
 export function freshnessLifetime(headers: Headers): number | undefined {
   const value = headers.get('cache-control');
   if (!value) return undefined;
-  const directives = value.toLowerCase().split(',').map((s) => s.trim());
+  const directives = value
+    .toLowerCase()
+    .split(',')
+    .map((s) => s.trim());
   if (directives.some((d) => d === 'no-store' || d.startsWith('no-cache'))) return 0;
   for (const d of directives) {
     const match = /^max-age\s*=\s*"?(\d+)"?$/.exec(d);

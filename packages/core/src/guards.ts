@@ -74,7 +74,12 @@ function makeGuard(description: string, scopes: readonly string[], evaluate: Gua
   const middleware = function bearerGuard(request: unknown, ...rest: unknown[]): unknown {
     return runGuard(self, request, rest);
   };
-  const self = Object.assign(middleware, { [GUARD]: true as const, description, scopes: Object.freeze([...scopes]), evaluate });
+  const self = Object.assign(middleware, {
+    [GUARD]: true as const,
+    description,
+    scopes: Object.freeze([...scopes]),
+    evaluate,
+  });
   return Object.freeze(self) as Guard;
 }
 
@@ -89,10 +94,14 @@ function names(kind: string, values: readonly string[], scopes: boolean): readon
   for (const v of flat) {
     if (scopes) {
       if (typeof v !== 'string' || !SCOPE_TOKEN.test(v)) {
-        throw new TypeError(`${kind}(): ${JSON.stringify(v)} is not a valid scope (RFC 6749 §3.3: visible ASCII, no spaces, quotes or backslashes)`);
+        throw new TypeError(
+          `${kind}(): ${JSON.stringify(v)} is not a valid scope (RFC 6749 §3.3: visible ASCII, no spaces, quotes or backslashes)`,
+        );
       }
     } else if (typeof v !== 'string' || v.length === 0 || CONTROL.test(v)) {
-      throw new TypeError(`${kind}(): ${JSON.stringify(v)} is not a valid name (a non-empty string without control characters)`);
+      throw new TypeError(
+        `${kind}(): ${JSON.stringify(v)} is not a valid name (a non-empty string without control characters)`,
+      );
     }
   }
   return flat;
@@ -163,10 +172,13 @@ type Primitive = string | number | boolean | null;
  * @example claimEquals('tenant', 'acme')
  */
 export function claimEquals(name: string, value: Primitive): Guard {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('claimEquals(): name must be a non-empty string');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new TypeError('claimEquals(): name must be a non-empty string');
   const description = `claimEquals(${name}, ${JSON.stringify(value)})`;
   return makeGuard(description, [], (payload) =>
-    readClaim(payload, name) === value ? undefined : { reason: 'claim_check_failed', message: `${description} failed`, scopes: [] },
+    readClaim(payload, name) === value
+      ? undefined
+      : { reason: 'claim_check_failed', message: `${description} failed`, scopes: [] },
   );
 }
 
@@ -176,12 +188,15 @@ export function claimEquals(name: string, value: Primitive): Guard {
  * @example claimIncludes('groups', 'billing')
  */
 export function claimIncludes(name: string, ...values: string[]): Guard {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('claimIncludes(): name must be a non-empty string');
+  if (typeof name !== 'string' || name.length === 0)
+    throw new TypeError('claimIncludes(): name must be a non-empty string');
   const wanted = names('claimIncludes', values, false);
   const description = `claimIncludes(${name}, ${wanted.join(', ')})`;
   return makeGuard(description, [], (payload) => {
     const have = new Set(claimValues(readClaim(payload, name), false));
-    return wanted.every((v) => have.has(v)) ? undefined : { reason: 'claim_check_failed', message: `${description} failed`, scopes: [] };
+    return wanted.every((v) => have.has(v))
+      ? undefined
+      : { reason: 'claim_check_failed', message: `${description} failed`, scopes: [] };
   });
 }
 
@@ -190,9 +205,17 @@ export function claimIncludes(name: string, ...values: string[]): Guard {
  * throws or rejects fails the guard (403); the error is kept as the `cause` for the server.
  * @example claimCheck((p) => p.email_verified === true)
  */
-export function claimCheck(predicate: (payload: Readonly<AuthPayload>) => boolean | Promise<boolean>, description = 'claimCheck'): Guard {
+export function claimCheck(
+  predicate: (payload: Readonly<AuthPayload>) => boolean | Promise<boolean>,
+  description = 'claimCheck',
+): Guard {
   if (typeof predicate !== 'function') throw new TypeError('claimCheck(): predicate must be a function');
-  const fail = (cause?: unknown): GuardFailure => ({ reason: 'claim_check_failed', message: `${description} failed`, scopes: [], cause });
+  const fail = (cause?: unknown): GuardFailure => ({
+    reason: 'claim_check_failed',
+    message: `${description} failed`,
+    scopes: [],
+    cause,
+  });
   return makeGuard(description, [], (payload) => {
     try {
       const result = predicate(payload as AuthPayload);
@@ -233,7 +256,11 @@ export function anyOf(...guards: Guard[]): Guard {
     for (const g of list) {
       if ((await g.evaluate(payload, claims)) === undefined) return undefined;
     }
-    return { reason: scopes.length > 0 ? 'insufficient_scope' : 'claim_check_failed', message: `${description} failed`, scopes };
+    return {
+      reason: scopes.length > 0 ? 'insufficient_scope' : 'claim_check_failed',
+      message: `${description} failed`,
+      scopes,
+    };
   });
 }
 
@@ -241,7 +268,11 @@ export function anyOf(...guards: Guard[]): Guard {
  * Evaluates `guard` against verified claims; throws `InsufficientScopeError` (403) on failure.
  * @param claims - where scopes, roles and permissions live (the verifier's options).
  */
-export async function checkGuard(guard: Guard, payload: JWTPayload, claims: ClaimLocations = DEFAULT_CLAIM_LOCATIONS): Promise<void> {
+export async function checkGuard(
+  guard: Guard,
+  payload: JWTPayload,
+  claims: ClaimLocations = DEFAULT_CLAIM_LOCATIONS,
+): Promise<void> {
   const failure = await guard.evaluate(payload, claims);
   if (failure) {
     throw new InsufficientScopeError(failure.reason, failure.message, { scopes: failure.scopes, cause: failure.cause });

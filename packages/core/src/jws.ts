@@ -46,7 +46,6 @@ export interface JWTPayload {
  * claimCheck((p) => p.tenant === 'acme'); // p.tenant: string
  * ```
  */
-// biome-ignore lint/suspicious/noEmptyInterface: an interface for users to augment
 export interface AuthPayload extends JWTPayload {}
 
 /** A compact JWS split and decoded, signature not yet checked. */
@@ -79,9 +78,9 @@ function decodeSegment(segment: string, name: string): Buffer {
 }
 
 const SEGMENT_VALUES: number[] = [];
-'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
-  .split('')
-  .forEach((c, i) => (SEGMENT_VALUES[c.charCodeAt(0)] = i));
+for (const [i, c] of [...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'].entries()) {
+  SEGMENT_VALUES[c.charCodeAt(0)] = i;
+}
 
 function decodeJsonObject(segment: string, name: string): Record<string, unknown> {
   const bytes = decodeSegment(segment, name);
@@ -139,7 +138,10 @@ function checkHeader(header: JWTHeader): void {
     for (const name of crit as string[]) {
       // The only extension that a JWT could carry, b64, must keep the payload encoded (RFC 7797 §7).
       if (name !== 'b64' || own(header, 'b64') !== true) {
-        throw new InvalidTokenError('unsupported_critical_header', `critical header parameter ${JSON.stringify(name)} is not supported`);
+        throw new InvalidTokenError(
+          'unsupported_critical_header',
+          `critical header parameter ${JSON.stringify(name)} is not supported`,
+        );
       }
     }
   }
@@ -155,7 +157,10 @@ function checkHeader(header: JWTHeader): void {
  */
 export function decodeToken(token: string, maxLength: number): DecodedToken {
   if (token.length > maxLength) {
-    throw new InvalidTokenError('token_too_long', `token is ${token.length} characters, over the limit of ${maxLength}`);
+    throw new InvalidTokenError(
+      'token_too_long',
+      `token is ${token.length} characters, over the limit of ${maxLength}`,
+    );
   }
   const first = token.indexOf('.');
   const second = first === -1 ? -1 : token.indexOf('.', first + 1);
@@ -163,7 +168,9 @@ export function decodeToken(token: string, maxLength: number): DecodedToken {
     const segments = token.split('.').length;
     throw new InvalidTokenError(
       'unsupported_token_format',
-      segments === 5 ? 'token is a JWE (5 segments); only signed JWTs are accepted' : `token has ${segments} segments, not 3`,
+      segments === 5
+        ? 'token is a JWE (5 segments); only signed JWTs are accepted'
+        : `token has ${segments} segments, not 3`,
     );
   }
   const header = decodeHeader(token.slice(0, first));
@@ -194,7 +201,9 @@ export function verifySignature(alg: Algorithm, key: KeyObject, signingInput: Bu
       case 'eddsa':
         return cryptoVerify(null, signingInput, key, signature);
       case 'hmac': {
-        const expected = createHmac(spec.hash as string, key).update(signingInput).digest();
+        const expected = createHmac(spec.hash as string, key)
+          .update(signingInput)
+          .digest();
         return timingSafeEqual(expected, signature);
       }
     }

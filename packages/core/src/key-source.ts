@@ -28,7 +28,7 @@ export interface KeySource {
 }
 
 /** Events of remote key sources, for logs and metrics. */
-export type JwksEvent =
+export type JWKSEvent =
   | {
       type: 'jwks_fetch';
       uri: string;

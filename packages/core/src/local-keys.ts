@@ -2,12 +2,12 @@
  * Key sources that need no network: one static key (`publicKey`, `secret`) or a local JWKS.
  */
 import type { KeyLookup, KeySource } from './key-source.js';
-import { importJwk, privateMembers } from './keys/jwk.js';
+import { importJWK, privateMembers } from './keys/jwk.js';
 import { optionError } from './option-checks.js';
 import type { VerificationKey } from './keys/verification-key.js';
 
 /** A source that always offers the same single key. */
-export function staticKeySource(key: VerificationKey): KeySource {
+export function createStaticKeySource(key: VerificationKey): KeySource {
   const keys = [key];
   return { getKeys: () => keys, algorithms: key.algorithms };
 }
@@ -19,16 +19,19 @@ export function staticKeySource(key: VerificationKey): KeySource {
  *
  * @throws TypeError naming a private key, or listing why each key was skipped when none is usable.
  */
-export function localJwksSource(jwks: { keys: unknown[] }, allowed?: ReadonlySet<string>): KeySource {
+export function createLocalJWKSSource(jwks: { keys: unknown[] }, allowed?: ReadonlySet<string>): KeySource {
   const keys: VerificationKey[] = [];
   const skipped: string[] = [];
   jwks.keys.forEach((jwk, index) => {
     const secrets = typeof jwk === 'object' && jwk !== null ? privateMembers(jwk) : [];
     if (secrets.length > 0) {
       const members = secrets.map((m) => `"${m}"`).join(', ');
-      throw optionError(`jwks.keys[${index}]`, `holds private key material (${members}): give the verifier only the public keys`);
+      throw optionError(
+        `jwks.keys[${index}]`,
+        `holds private key material (${members}): give the verifier only the public keys`,
+      );
     }
-    const key = importJwk(jwk, allowed);
+    const key = importJWK(jwk, allowed);
     if (typeof key === 'string') skipped.push(`keys[${index}]: ${key}`);
     else keys.push(key);
   });

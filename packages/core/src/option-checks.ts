@@ -23,14 +23,32 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 /** Refuses any key of `object` that is not in `known`; `scope` names the object (`jwksCache`, or `''` at top level). */
 export function checkKnownKeys(object: Record<string, unknown>, known: ReadonlySet<string>, scope: string): void {
   for (const key of Object.keys(object)) {
-    if (!known.has(key)) fail(scope ? `${scope}.${key}` : key, `is not an option${scope ? ` of \`${scope}\`` : ''} (known: ${[...known].join(', ')})`);
+    if (!known.has(key))
+      fail(
+        scope ? `${scope}.${key}` : key,
+        `is not an option${scope ? ` of \`${scope}\`` : ''} (known: ${[...known].join(', ')})`,
+      );
+  }
+}
+
+/**
+ * Refuses an adapter's `auth` installed without being called (`app.use(auth)`): the framework
+ * then calls it with its request objects, which are no options.
+ */
+export function checkAuthCall(args: ArrayLike<unknown>): void {
+  const first = args[0];
+  if (args.length > 1 || (typeof first === 'object' && first !== null && ('socket' in first || 'req' in first))) {
+    throw new TypeError(
+      'bearer-guard: auth was installed without being called: write app.use(auth(options)), not app.use(auth)',
+    );
   }
 }
 
 /** A positive safe integer, or `fallback` when undefined. */
 export function positiveInteger(value: unknown, option: string, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(option, `must be a positive integer; got ${JSON.stringify(value)}`);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1)
+    fail(option, `must be a positive integer; got ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -71,6 +89,10 @@ export function urlOption(value: unknown, option: string, protocols: readonly st
   if (typeof value !== 'string' && !(value instanceof URL)) fail(option, 'must be a URL string');
   const url = URL.canParse(String(value)) ? new URL(String(value)) : undefined;
   if (!url) fail(option, `is not a valid URL: ${JSON.stringify(String(value))}`);
-  if (!protocols.includes(url.protocol)) fail(option, `must be a ${protocols.map((p) => p.slice(0, -1)).join(' or ')} URL; got ${JSON.stringify(String(value))}`);
+  if (!protocols.includes(url.protocol))
+    fail(
+      option,
+      `must be a ${protocols.map((p) => p.slice(0, -1)).join(' or ')} URL; got ${JSON.stringify(String(value))}`,
+    );
   return url;
 }

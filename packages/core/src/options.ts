@@ -10,9 +10,9 @@ import { callback, checkKnownKeys, fail, flag, positiveInteger, stringList, urlO
 import type { BearerError } from './errors.js';
 import type { TokenLocation } from './extract-token.js';
 import type { ClaimLocations } from './guards.js';
-import { validateJwksCacheOptions, type JwksCacheOptions } from './jwks.js';
+import { resolveJWKSCacheOptions, type JWKSCacheOptions, type ResolvedJWKSCacheOptions } from './jwks-options.js';
 import type { JWK } from './keys/jwk.js';
-import type { JwksEvent } from './key-source.js';
+import type { JWKSEvent } from './key-source.js';
 import type { RevocationStore } from './revocation.js';
 
 /** Where a rejection happened, for the `onRejected` hook. Never holds the token. */
@@ -24,65 +24,70 @@ export interface RejectionContext {
 /** Options of `createVerifier` and of every adapter's `auth()`: one object, the same everywhere. */
 export interface AuthOptions {
   /**
-   * Expected `iss` (any one of several). Alone, also where keys come from: discovery at
-   * `<issuer>/.well-known/openid-configuration`, then RFC 8414 metadata.
+   * Required. Expected `iss` (any one of several). Alone, also where keys come from: discovery at
+   * `<issuer>/.well-known/openid-configuration`, then RFC 8414 metadata. `false` accepts any
+   * `iss` (with a key source of your own): explicit, because key sets shared across tenants
+   * (Entra ID's common keys) then sign tokens of every tenant.
    */
-  issuer?: string | string[];
+  issuer: string | string[] | false;
   /** URL of a remote JWKS (skips discovery). */
-  jwksUri?: string;
+  jwksUri?: string | undefined;
   /** A local JWKS. */
-  jwks?: { keys: JWK[] };
+  jwks?: { keys: JWK[] } | undefined;
   /** One public key: PEM (SPKI, PKCS#1, X.509 certificate), OpenSSH one-line, JWK or KeyObject. */
-  publicKey?: string | KeyObject | JWK;
+  publicKey?: string | KeyObject | JWK | undefined;
   /** Shared HMAC secret (HS256/384/512 only, at least 32 bytes); never combined with public keys. */
-  secret?: string | Uint8Array;
-  /** Expected `aud`; a token matches when any of its audiences is one of these. */
-  audience?: string | string[];
+  secret?: string | Uint8Array | undefined;
+  /**
+   * Required. Expected `aud`: a token matches when any of its audiences is one of these. `false`
+   * accepts any audience: explicit, because a token minted for another API would then pass.
+   */
+  audience: string | string[] | false;
   /** Allow-list of JWS algorithms; default: every algorithm the key type permits. `none` is always refused. */
-  algorithms?: string[];
+  algorithms?: string[] | undefined;
   /** Leeway for `exp`, `nbf`, `iat`: seconds or a duration such as `'30s'`. Default 5 s. */
-  clockTolerance?: number | string;
+  clockTolerance?: number | string | undefined;
   /** Refuses tokens whose `iat` is older than this (seconds or `'1h'`). */
-  maxTokenAge?: number | string;
+  maxTokenAge?: number | string | undefined;
   /** Claims that must be present. Default `['exp']`; `[]` relaxes. */
-  requiredClaims?: string[];
+  requiredClaims?: string[] | undefined;
   /** Expected header `typ`, e.g. `'at+jwt'` (RFC 9068); compared case-insensitively, `application/` optional. Default: not checked. */
-  tokenType?: string | false;
+  tokenType?: string | false | undefined;
   /** No token → the request continues unauthenticated; a bad token is still refused. */
-  optional?: boolean;
+  optional?: boolean | undefined;
   /** Where tokens may be sent (RFC 6750 §2). Default `['header']`. */
-  tokenLocations?: TokenLocation[];
+  tokenLocations?: TokenLocation[] | undefined;
   /** Cookie name for the `cookie` location. Default `access_token`. */
-  cookieName?: string;
+  cookieName?: string | undefined;
   /** Denylist of revoked tokens, checked on every request. */
-  revocation?: RevocationStore;
+  revocation?: RevocationStore | undefined;
   /** With a revocation store, refuse tokens without a `jti` (they cannot be revoked). Default true. */
-  requireJti?: boolean;
+  requireJti?: boolean | undefined;
   /** How long an asynchronous `isRevoked` may take before the store counts as down (503): seconds or `'500ms'`. Default 2 s. */
-  revocationTimeout?: number | string;
+  revocationTimeout?: number | string | undefined;
   /** The verified-token cache; default on, 1000 entries. */
-  cache?: false | { max?: number };
+  cache?: false | { max?: number } | undefined;
   /** Remote JWKS tuning. */
-  jwksCache?: JwksCacheOptions;
+  jwksCache?: JWKSCacheOptions | undefined;
   /** Claim name(s) or dotted path(s) holding scopes. Default `['scope', 'scp']`. */
-  scopeClaim?: string | string[];
+  scopeClaim?: string | string[] | undefined;
   /** Claim name(s) or dotted path(s) holding roles, e.g. `'realm_access.roles'`, `'cognito:groups'`. Default `'roles'`. */
-  rolesClaim?: string | string[];
+  rolesClaim?: string | string[] | undefined;
   /** Claim name(s) or dotted path(s) holding permissions. Default `'permissions'`. */
-  permissionsClaim?: string | string[];
+  permissionsClaim?: string | string[] | undefined;
   /** `realm` of the `WWW-Authenticate` challenge. Default `'api'`. */
-  realm?: string;
+  realm?: string | undefined;
   /** Longest token accepted, in characters; longer ones are refused before decoding. Default 8192. */
-  maxTokenLength?: number;
+  maxTokenLength?: number | undefined;
   /**
    * Adapters: hand errors to the framework's own error path (Express `next(err)`, Koa `throw`,
    * Fastify's error handler) instead of answering them. Default false.
    */
-  forwardErrors?: boolean;
+  forwardErrors?: boolean | undefined;
   /** Called with every rejection and its full reason (server-side only). Must not throw. */
-  onRejected?: (error: BearerError, context: RejectionContext) => void;
+  onRejected?: ((error: BearerError, context: RejectionContext) => void) | undefined;
   /** Remote JWKS and discovery events, for logs and metrics. */
-  onEvent?: (event: JwksEvent) => void;
+  onEvent?: ((event: JWKSEvent) => void) | undefined;
 }
 
 /** Options after validation, in the shapes the verifier uses. */
@@ -103,7 +108,7 @@ export interface ResolvedOptions {
   requireJti: boolean;
   revocationTimeout: number;
   cacheMax: number;
-  jwksCache: JwksCacheOptions;
+  jwksCache: ResolvedJWKSCacheOptions;
   realm: string;
   maxTokenLength: number;
   forwardErrors: boolean;
@@ -112,10 +117,33 @@ export interface ResolvedOptions {
 }
 
 const KNOWN = new Set<string>([
-  'issuer', 'jwksUri', 'jwks', 'publicKey', 'secret', 'audience', 'algorithms', 'clockTolerance',
-  'maxTokenAge', 'requiredClaims', 'tokenType', 'optional', 'tokenLocations', 'cookieName', 'revocation',
-  'requireJti', 'revocationTimeout', 'cache', 'jwksCache', 'scopeClaim', 'rolesClaim', 'permissionsClaim', 'realm',
-  'maxTokenLength', 'forwardErrors', 'onRejected', 'onEvent',
+  'issuer',
+  'jwksUri',
+  'jwks',
+  'publicKey',
+  'secret',
+  'audience',
+  'algorithms',
+  'clockTolerance',
+  'maxTokenAge',
+  'requiredClaims',
+  'tokenType',
+  'optional',
+  'tokenLocations',
+  'cookieName',
+  'revocation',
+  'requireJti',
+  'revocationTimeout',
+  'cache',
+  'jwksCache',
+  'scopeClaim',
+  'rolesClaim',
+  'permissionsClaim',
+  'realm',
+  'maxTokenLength',
+  'forwardErrors',
+  'onRejected',
+  'onEvent',
 ]);
 const LOCATIONS = new Set<string>(['header', 'query', 'body', 'cookie']);
 
@@ -137,7 +165,12 @@ function resolveSource(o: AuthOptions, issuers: string[] | undefined): ResolvedO
     case 'jwksUri':
       return { kind: 'jwksUri', jwksUri: urlOption(o.jwksUri, 'jwksUri').href };
     default:
-      if (!issuers) fail('issuer', 'is required when no key source (`jwksUri`, `jwks`, `publicKey`, `secret`) is given');
+      if (!issuers) {
+        fail(
+          'issuer',
+          'is false, and no key source is given: with `issuer: false`, give `jwksUri`, `jwks`, `publicKey` or `secret`',
+        );
+      }
       for (const issuer of issuers) urlOption(issuer, 'issuer');
       return { kind: 'discovery', issuers };
   }
@@ -149,7 +182,10 @@ function resolveAlgorithms(value: unknown, source: ResolvedOptions['source']): R
   for (const alg of list) {
     if (alg.toLowerCase() === 'none') fail('algorithms', 'must not contain "none": unsigned tokens are never accepted');
     if (!(SUPPORTED_ALGORITHMS as readonly string[]).includes(alg)) {
-      fail('algorithms', `contains unsupported algorithm ${JSON.stringify(alg)} (supported: ${SUPPORTED_ALGORITHMS.join(', ')})`);
+      fail(
+        'algorithms',
+        `contains unsupported algorithm ${JSON.stringify(alg)} (supported: ${SUPPORTED_ALGORITHMS.join(', ')})`,
+      );
     }
     if (isHmacAlgorithm(alg) !== (source.kind === 'secret')) {
       fail('algorithms', `contains ${alg}, which does not fit the key source: HMAC and public keys never mix`);
@@ -164,26 +200,50 @@ function resolveAlgorithms(value: unknown, source: ResolvedOptions['source']): R
  */
 export function resolveOptions(options: AuthOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new TypeError('bearer-guard: options must be an object');
-  checkKnownKeys(options as Record<string, unknown>, KNOWN, '');
+  checkKnownKeys(options as unknown as Record<string, unknown>, KNOWN, '');
   // Own members only: an option that other code put on Object.prototype is no option of ours.
   const o = Object.assign(Object.create(null) as object, options) as AuthOptions;
-  const issuers = stringList(o.issuer, 'issuer');
+  if (o.issuer === undefined) {
+    fail(
+      'issuer',
+      'is required: write issuer: \'https://auth.example.com/\' (the "iss" your tokens carry; alone, it is also where ' +
+        'keys are discovered), or issuer: false to accept any issuer (with a key source of your own)',
+    );
+  }
+  if (o.audience === undefined) {
+    fail(
+      'audience',
+      'is required: write audience: \'https://api.example.com\' (the "aud" your tokens carry for this API), ' +
+        'or audience: false to accept any audience (risky: a token minted for another API would pass)',
+    );
+  }
+  const issuers = o.issuer === false ? undefined : stringList(o.issuer, 'issuer');
   const source = resolveSource(o, issuers);
   const algorithms = resolveAlgorithms(o.algorithms, source);
-  const audiences = stringList(o.audience, 'audience');
+  const audiences = o.audience === false ? undefined : stringList(o.audience, 'audience');
   const requiredClaims = stringList(o.requiredClaims, 'requiredClaims', true) ?? ['exp'];
-  if (o.tokenType !== undefined && o.tokenType !== false && (typeof o.tokenType !== 'string' || o.tokenType.length === 0)) {
+  if (
+    o.tokenType !== undefined &&
+    o.tokenType !== false &&
+    (typeof o.tokenType !== 'string' || o.tokenType.length === 0)
+  ) {
     fail('tokenType', "must be a media type such as 'at+jwt', or false");
   }
   const tokenLocations = o.tokenLocations ?? ['header'];
   if (!Array.isArray(tokenLocations) || tokenLocations.length === 0 || tokenLocations.some((l) => !LOCATIONS.has(l))) {
     fail('tokenLocations', "must be a non-empty array of 'header', 'query', 'body', 'cookie'");
   }
-  if (o.cookieName !== undefined && (typeof o.cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(o.cookieName))) {
+  if (
+    o.cookieName !== undefined &&
+    (typeof o.cookieName !== 'string' || !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(o.cookieName))
+  ) {
     fail('cookieName', 'must be a valid cookie name');
   }
   const revocation = o.revocation;
-  if (revocation !== undefined && (typeof revocation?.isRevoked !== 'function' || typeof revocation.revoke !== 'function')) {
+  if (
+    revocation !== undefined &&
+    (typeof revocation?.isRevoked !== 'function' || typeof revocation.revoke !== 'function')
+  ) {
     fail('revocation', 'must be a RevocationStore ({ isRevoked, revoke })');
   }
   const clockTolerance = o.clockTolerance === undefined ? 5 : parseDuration(o.clockTolerance, 'clockTolerance');
@@ -201,13 +261,14 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     if (typeof o.cache !== 'object' || o.cache === null) fail('cache', 'must be false or { max }');
     cacheMax = positiveInteger(o.cache.max, 'cache.max', 1000);
   }
-  if (o.jwksCache !== undefined) validateJwksCacheOptions(o.jwksCache);
+  const jwksCache = resolveJWKSCacheOptions(o.jwksCache);
   const realm = o.realm ?? 'api';
   // It goes into every WWW-Authenticate header: printable ASCII only, nothing to escape.
   if (typeof realm !== 'string' || !/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/.test(realm)) {
     fail('realm', 'must be a non-empty string of printable ASCII without quotes or backslashes');
   }
-  const claimPaths = (value: unknown, option: string, fallback: readonly string[]) => stringList(value, option) ?? fallback;
+  const claimPaths = (value: unknown, option: string, fallback: readonly string[]) =>
+    stringList(value, option) ?? fallback;
   return {
     source,
     algorithms,
@@ -231,7 +292,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     requireJti: flag(o.requireJti, 'requireJti', true),
     revocationTimeout: o.revocationTimeout === undefined ? 2 : parseDuration(o.revocationTimeout, 'revocationTimeout'),
     cacheMax,
-    jwksCache: o.jwksCache ?? {},
+    jwksCache,
     realm,
     maxTokenLength: positiveInteger(o.maxTokenLength, 'maxTokenLength', 8192),
     forwardErrors: flag(o.forwardErrors, 'forwardErrors', false),

@@ -75,7 +75,10 @@ export interface MemoryRevocationStore extends RevocationStore {
 export function memoryRevocationStore(options: MemoryRevocationStoreOptions = {}): MemoryRevocationStore {
   const max = positiveInteger(options.max, 'memoryRevocationStore.max', 100_000);
   const now = options.now ?? (() => Date.now() / 1000);
-  const retention = options.clockTolerance === undefined ? 60 : parseDuration(options.clockTolerance, 'memoryRevocationStore.clockTolerance');
+  const retention =
+    options.clockTolerance === undefined
+      ? 60
+      : parseDuration(options.clockTolerance, 'memoryRevocationStore.clockTolerance');
   const list = new DenyList(retention);
   let issuerRequired = false;
 

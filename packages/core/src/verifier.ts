@@ -4,10 +4,20 @@
  * Order of checks, cheapest and most decisive first: structure and header (no keys needed),
  * `alg` against what the configured keys can do, claims (time, issuer, audience, type), then
  * key lookup (the only step that may touch the network) and the signature, then revocation.
- * A token that cannot pass never costs a signature check or a JWKS fetch.
+ * A token whose structure, `alg` or claims cannot pass never costs a signature check or a JWKS
+ * fetch; a forged one with passing claims costs one signature check (and, for an unknown `kid`,
+ * at most a rate-limited fetch).
  */
 import { isSupportedAlgorithm, isHmacAlgorithm, SUPPORTED_ALGORITHMS, type Algorithm } from './algorithms.js';
 import { own } from './claim-path.js';
+import {
+  reportFetch,
+  reportRejection,
+  traceVerify,
+  tracingVerify,
+  type VerifyContext,
+  type VerifySummary,
+} from './diagnostics.js';
 import { checkClaims, checkTimes } from './claims.js';
 import { createDiscoveredKeySource } from './discovery.js';
 import {
@@ -19,12 +29,20 @@ import {
 } from './errors.js';
 import { extractToken, type TokenLocation, type TokenRequest } from './extract-token.js';
 import { checkGuard, type ClaimLocations, type Guard } from './guards.js';
-import { createRemoteJwks } from './jwks.js';
-import { decodeToken, deepFreeze, verifySignature, type AuthPayload, type DecodedToken, type JWTHeader, type JWTPayload } from './jws.js';
-import type { KeySource } from './key-source.js';
+import { createRemoteJWKS } from './jwks.js';
+import {
+  decodeToken,
+  deepFreeze,
+  verifySignature,
+  type AuthPayload,
+  type DecodedToken,
+  type JWTHeader,
+  type JWTPayload,
+} from './jws.js';
+import type { JWKSEvent, KeySource } from './key-source.js';
 import { importPublicKey, importSecret } from './keys/import-key.js';
 import type { VerificationKey } from './keys/verification-key.js';
-import { localJwksSource, staticKeySource } from './local-keys.js';
+import { createLocalJWKSSource, createStaticKeySource } from './local-keys.js';
 import { resolveOptions, type AuthOptions, type RejectionContext, type ResolvedOptions } from './options.js';
 import { TokenCache, tokenDigest } from './token-cache.js';
 
@@ -88,27 +106,45 @@ function isAuthResult(value: unknown): value is AuthResult {
   return typeof value === 'object' && value !== null && RESULT_PROTOTYPES.has(Object.getPrototypeOf(value) as object);
 }
 
+/** What a trace may know of a verified token: never the token itself. */
+function summarize(auth: AuthResult): VerifySummary {
+  const iss = own(auth.payload, 'iss');
+  const kid = own(auth.header, 'kid');
+  return {
+    alg: String(own(auth.header, 'alg')),
+    kid: typeof kid === 'string' ? kid : undefined,
+    issuer: typeof iss === 'string' ? iss : undefined,
+    source: 'jwt',
+  };
+}
+
 /** Where the guards of the verifier that produced `auth` look for scopes and roles. */
 function claimLocationsOf(auth: AuthResult): ClaimLocations | undefined {
   return (auth as unknown as Record<symbol, ClaimLocations | undefined>)[CLAIM_LOCATIONS];
 }
 
 function buildSources(resolved: ResolvedOptions): { sources: KeySource[]; byIssuer?: Map<string, KeySource> } {
-  const { source, algorithms, onEvent } = resolved;
-  const remote = { ...resolved.jwksCache, algorithms, onEvent };
+  const { source, algorithms } = resolved;
+  // Every key-source event reaches the diagnostics channel and NODE_DEBUG, then the user's hook.
+  const onEvent = (event: JWKSEvent) => {
+    reportFetch(event);
+    resolved.onEvent?.(event);
+  };
+  // `jwksCache` was resolved once, by resolveOptions: every remote source gets that result.
+  const remote = { jwksCache: resolved.jwksCache, algorithms, onEvent };
   switch (source.kind) {
     case 'secret':
-      return { sources: [staticKeySource(importSecret(source.secret, algorithms))] };
+      return { sources: [createStaticKeySource(importSecret(source.secret, algorithms))] };
     case 'publicKey':
-      return { sources: [staticKeySource(importPublicKey(source.publicKey, algorithms))] };
+      return { sources: [createStaticKeySource(importPublicKey(source.publicKey, algorithms))] };
     case 'jwks':
-      return { sources: [localJwksSource(source.jwks, algorithms)] };
+      return { sources: [createLocalJWKSSource(source.jwks, algorithms)] };
     case 'jwksUri':
-      return { sources: [createRemoteJwks(source.jwksUri, remote)] };
+      return { sources: [createRemoteJWKS(source.jwksUri, remote)] };
     case 'discovery': {
       const byIssuer = new Map<string, KeySource>();
       for (const issuer of source.issuers) {
-        byIssuer.set(issuer, createDiscoveredKeySource(issuer, { jwksCache: resolved.jwksCache, algorithms, onEvent }));
+        byIssuer.set(issuer, createDiscoveredKeySource(issuer, remote));
       }
       return { sources: [...byIssuer.values()], byIssuer };
     }
@@ -151,17 +187,24 @@ export function createVerifier(options: AuthOptions): Verifier {
     } catch {
       // A failing hook must not change the answer.
     }
+    reportRejection(error, context.request);
     return error;
   }
 
   function asBearerError(error: unknown): BearerError {
     if (isBearerError(error)) return error;
-    return new InvalidTokenError('verification_failed', `verification failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    return new InvalidTokenError(
+      'verification_failed',
+      `verification failed: ${(error as Error)?.message ?? String(error)}`,
+      { cause: error },
+    );
   }
 
   // The claim locations ride on a shared prototype: invisible to spreading and JSON, free per
   // request. Shared by every request, so frozen all the way down.
-  const resultPrototype = deepFreeze(Object.defineProperty({}, CLAIM_LOCATIONS, { value: resolved.claimLocations, enumerable: false }));
+  const resultPrototype = deepFreeze(
+    Object.defineProperty({}, CLAIM_LOCATIONS, { value: resolved.claimLocations, enumerable: false }),
+  );
   RESULT_PROTOTYPES.add(resultPrototype);
   function result(token: string, header: JWTHeader, payload: JWTPayload): AuthResult {
     const auth = Object.create(resultPrototype) as { payload: JWTPayload; header: JWTHeader; token: string };
@@ -183,7 +226,8 @@ export function createVerifier(options: AuthOptions): Verifier {
     const jti = own(payload, 'jti');
     // An empty `jti` names nothing that could be revoked: it counts as no `jti` at all.
     if (typeof jti !== 'string' || jti.length === 0) {
-      if (resolved.requireJti) throw new InvalidTokenError('missing_jti', '"jti" claim is required: a revocation store is configured');
+      if (resolved.requireJti)
+        throw new InvalidTokenError('missing_jti', '"jti" claim is required: a revocation store is configured');
       return value;
     }
     const refuse = () => new InvalidTokenError('token_revoked', 'token has been revoked');
@@ -194,13 +238,16 @@ export function createVerifier(options: AuthOptions): Verifier {
       revoked(error);
     }
     if (typeof answer === 'boolean') {
-      if (answer) throw refuse();
+      if (answer === true) throw refuse();
       return value;
     }
     // A store that never answers must not hang the request: past the bound it counts as down.
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`revocation store did not answer within ${resolved.revocationTimeout} s`)), resolved.revocationTimeout * 1000);
+      timer = setTimeout(
+        () => reject(new Error(`revocation store did not answer within ${resolved.revocationTimeout} s`)),
+        resolved.revocationTimeout * 1000,
+      );
       timer.unref();
     });
     return Promise.race([Promise.resolve(answer), bound])
@@ -211,13 +258,24 @@ export function createVerifier(options: AuthOptions): Verifier {
       }, revoked);
   }
 
-  function keysFor(header: JWTHeader, payload: JWTPayload, alg: Algorithm): readonly VerificationKey[] | Promise<readonly VerificationKey[]> {
+  function keysFor(
+    header: JWTHeader,
+    payload: JWTPayload,
+    alg: Algorithm,
+  ): readonly VerificationKey[] | Promise<readonly VerificationKey[]> {
     // Claims were checked already, so `iss` is one of the configured issuers.
     const source = byIssuer ? (byIssuer.get(own(payload, 'iss') as string) ?? defaultSource) : defaultSource;
     return source.getKeys({ kid: own(header, 'kid') as string | undefined, alg });
   }
 
-  function finish(token: string, decoded: DecodedToken, alg: Algorithm, candidates: readonly VerificationKey[], digest: string, now: number): AuthResult | Promise<AuthResult> {
+  function finish(
+    token: string,
+    decoded: DecodedToken,
+    alg: Algorithm,
+    candidates: readonly VerificationKey[],
+    digest: string,
+    now: number,
+  ): AuthResult | Promise<AuthResult> {
     const { header, payload, signingInput, signature } = decoded;
     let key: VerificationKey | undefined;
     for (const k of candidates) {
@@ -229,7 +287,10 @@ export function createVerifier(options: AuthOptions): Verifier {
     if (!key) {
       if (!candidates.some((k) => k.algorithms.has(alg))) {
         const kid = own(header, 'kid');
-        throw new InvalidTokenError('no_matching_key', kid === undefined ? `no key for ${alg}` : `no key with kid ${JSON.stringify(kid)} for ${alg}`);
+        throw new InvalidTokenError(
+          'no_matching_key',
+          kid === undefined ? `no key for ${alg}` : `no key with kid ${JSON.stringify(kid)} for ${alg}`,
+        );
       }
       throw new InvalidTokenError('invalid_signature', 'signature verification failed');
     }
@@ -244,7 +305,8 @@ export function createVerifier(options: AuthOptions): Verifier {
 
   /** The whole check; synchronous up to the first step that really has to wait (a JWKS fetch, a remote store). */
   function verifyToken(token: string): AuthResult | Promise<AuthResult> {
-    if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('malformed_token', 'token is empty');
+    if (typeof token !== 'string' || token.length === 0)
+      throw new InvalidTokenError('malformed_token', 'token is empty');
     const now = Date.now();
     const digest = cache ? tokenDigest(token) : '';
     const hit = cache?.get(digest, now);
@@ -264,6 +326,45 @@ export function createVerifier(options: AuthOptions): Verifier {
     return Promise.resolve(keys).then((k) => finish(token, decoded, alg, k, digest, now));
   }
 
+  async function verifyReported(token: string): Promise<AuthResult> {
+    try {
+      return await verifyToken(token);
+    } catch (error) {
+      throw report(asBearerError(error), {});
+    }
+  }
+
+  async function authenticateReported(
+    request: TokenRequest,
+    context: AuthenticateContext,
+  ): Promise<AuthResult | undefined> {
+    try {
+      const token = extractToken(request, { tokenLocations: resolved.tokenLocations, cookieName: resolved.cookieName });
+      if (token === undefined) {
+        // Own members only: an `optional` on a polluted Object.prototype opens nothing.
+        const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
+        if (optional ?? resolved.optional) return undefined;
+        throw new UnauthorizedError();
+      }
+      return await verifyToken(token);
+    } catch (error) {
+      throw report(asBearerError(error), context);
+    }
+  }
+
+  /** Runs `run` in the `bearer-guard:verify` tracing channel; its context gets a summary, never the token. */
+  async function traced(
+    context: VerifyContext,
+    run: () => Promise<AuthResult | undefined>,
+  ): Promise<AuthResult | undefined> {
+    let auth: AuthResult | undefined;
+    await traceVerify(context, async () => {
+      auth = await run();
+      return auth && summarize(auth);
+    });
+    return auth;
+  }
+
   // Frozen: the verifier is reachable from every request it saw, and no request may change it.
   const verifier: Verifier = {
     config: Object.freeze({
@@ -272,26 +373,15 @@ export function createVerifier(options: AuthOptions): Verifier {
       forwardErrors: resolved.forwardErrors,
       realm: resolved.realm,
     }),
-    async verify(token) {
-      try {
-        return await verifyToken(token);
-      } catch (error) {
-        throw report(asBearerError(error), {});
-      }
+    verify(token) {
+      if (!tracingVerify()) return verifyReported(token);
+      return traced({ operation: 'verify', request: undefined }, () => verifyReported(token)) as Promise<AuthResult>;
     },
-    async authenticate(request, context = {}) {
-      try {
-        const token = extractToken(request, { tokenLocations: resolved.tokenLocations, cookieName: resolved.cookieName });
-        if (token === undefined) {
-          // Own members only: an `optional` on a polluted Object.prototype opens nothing.
-          const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
-          if (optional ?? resolved.optional) return undefined;
-          throw new UnauthorizedError();
-        }
-        return await verifyToken(token);
-      } catch (error) {
-        throw report(asBearerError(error), context);
-      }
+    authenticate(request, context = {}) {
+      if (!tracingVerify()) return authenticateReported(request, context);
+      return traced({ operation: 'authenticate', request: context.request }, () =>
+        authenticateReported(request, context),
+      );
     },
     async authorize(auth, guard, context = {}) {
       try {

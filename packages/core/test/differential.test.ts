@@ -76,7 +76,8 @@ beforeAll(async () => {
     sign: (payload, header) => k.sign(payload, header),
   }));
   const { importSPKI } = await import('jose');
-  for (const [i, k] of keys.entries()) (candidates[i] as Candidate).key = await importSPKI(k.spki, k.alg, { extractable: true });
+  for (const [i, k] of keys.entries())
+    (candidates[i] as Candidate).key = await importSPKI(k.spki, k.alg, { extractable: true });
   candidates.push({
     name: 'HS256',
     alg: 'HS256',
@@ -125,7 +126,13 @@ describe('node:crypto path agrees with jose', () => {
       }
       const key = keys.find((k) => k.alg === c.alg);
       if (key) {
-        for (const header of [{ crit: ['exp'], exp: 1 }, { crit: [] }, { crit: ['b64'], b64: false }, { crit: ['b64'], b64: true }, { b64: false }]) {
+        for (const header of [
+          { crit: ['exp'], exp: 1 },
+          { crit: [] },
+          { crit: ['b64'], b64: false },
+          { crit: ['b64'], b64: true },
+          { b64: false },
+        ]) {
           await agree(c, signRaw(key, header, claims()));
         }
       }
@@ -149,12 +156,27 @@ describe('node:crypto path agrees with jose', () => {
   });
 
   it('on fuzzed claims and headers signed with the right key', async () => {
-    const value = fc.oneof(fc.string(), fc.integer(), fc.double({ noDefaultInfinity: true, noNaN: true }), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }));
+    const value = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double({ noDefaultInfinity: true, noNaN: true }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.array(fc.string(), { maxLength: 3 }),
+    );
     const payloadArb = fc.record(
       {
         iss: fc.oneof(fc.constant(ISS), fc.string(), fc.integer()),
-        aud: fc.oneof(fc.constant('orders'), fc.array(fc.oneof(fc.constant('orders'), fc.string()), { maxLength: 3 }), fc.integer()),
-        exp: fc.oneof(fc.integer({ min: now() - 100, max: now() + 100 }), fc.double({ noDefaultInfinity: true, noNaN: true }), fc.string()),
+        aud: fc.oneof(
+          fc.constant('orders'),
+          fc.array(fc.oneof(fc.constant('orders'), fc.string()), { maxLength: 3 }),
+          fc.integer(),
+        ),
+        exp: fc.oneof(
+          fc.integer({ min: now() - 100, max: now() + 100 }),
+          fc.double({ noDefaultInfinity: true, noNaN: true }),
+          fc.string(),
+        ),
         nbf: fc.integer({ min: now() - 100, max: now() + 100 }),
         iat: fc.integer({ min: now() - 100, max: now() + 100 }),
         sub: value,
@@ -162,7 +184,10 @@ describe('node:crypto path agrees with jose', () => {
       },
       { requiredKeys: [] },
     );
-    const headerArb = fc.record({ typ: fc.oneof(fc.constant('JWT'), fc.string()), cty: fc.string() }, { requiredKeys: [] });
+    const headerArb = fc.record(
+      { typ: fc.oneof(fc.constant('JWT'), fc.string()), cty: fc.string() },
+      { requiredKeys: [] },
+    );
     for (const c of candidates) {
       await fc.assert(
         fc.asyncProperty(payloadArb, headerArb, async (payload, header) => {

@@ -1,23 +1,29 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { checkDiscoveryMetadata, createDiscoveredKeySource, discover, discoveryUrls, type DiscoveredKeySource, type DiscoveredKeySourceOptions } from '../src/discovery.js';
+import {
+  checkDiscoveryMetadata,
+  createDiscoveredKeySource,
+  discoveryUrls,
+  type DiscoveredKeySource,
+} from '../src/discovery.js';
 import { AuthUnavailableError } from '../src/errors.js';
-import type { JwksEvent } from '../src/key-source.js';
+import { resolveJWKSCacheOptions, type JWKSCacheOptions } from '../src/jwks-options.js';
+import type { JWKSEvent } from '../src/key-source.js';
 import type { VerificationKey } from '../src/keys/verification-key.js';
-import { makeJwk, sleep, startJwksServer, type JwksServer, type TestJwk } from './helpers/jwks-server.js';
+import { makeJWK, sleep, startJWKSServer, type JWKSServer, type TestJWK } from './helpers/jwks-server.js';
 
 const OIDC = '/.well-known/openid-configuration';
 const OAUTH = '/.well-known/oauth-authorization-server';
 
-let key: TestJwk;
+let key: TestJWK;
 beforeAll(async () => {
-  key = await makeJwk('ES256', 'disc-1');
+  key = await makeJWK('ES256', 'disc-1');
 });
 
-let server: JwksServer;
+let server: JWKSServer;
 const sources: DiscoveredKeySource[] = [];
 
 beforeEach(async () => {
-  server = await startJwksServer({ keys: [key] });
+  server = await startJWKSServer({ keys: [key] });
 });
 
 afterEach(async () => {
@@ -25,9 +31,14 @@ afterEach(async () => {
   await server.close();
 });
 
-function source(issuer: string, options: DiscoveredKeySourceOptions = {}): DiscoveredKeySource & { events: JwksEvent[] } {
-  const events: JwksEvent[] = [];
-  const created = createDiscoveredKeySource(issuer, { onEvent: (e) => events.push(e), ...options });
+/** A source for `issuer` with these `jwksCache` options, resolved here as the verifier does. */
+function source(
+  issuer: string,
+  options: { jwksCache?: JWKSCacheOptions } = {},
+): DiscoveredKeySource & { events: JWKSEvent[] } {
+  const events: JWKSEvent[] = [];
+  const jwksCache = resolveJWKSCacheOptions(options.jwksCache);
+  const created = createDiscoveredKeySource(issuer, { jwksCache, onEvent: (e) => events.push(e) });
   sources.push(created);
   return Object.assign(created, { events });
 }
@@ -111,6 +122,9 @@ describe('createDiscoveredKeySource', () => {
     const s = source(server.origin);
     const error = await failure(keysOf(s));
     expect(error.message).toMatch(/404/);
+    // Said once: "discovery for X failed: <what each URL did>", never "failed: discovery for X failed: …".
+    expect(error.message.startsWith(`discovery for ${server.origin} failed: `)).toBe(true);
+    expect(error.message.split('failed:')).toHaveLength(2);
     expect(server.count(OIDC)).toBe(1);
     expect(server.count(OAUTH)).toBe(1);
     expect(server.total()).toBe(2);
@@ -139,9 +153,18 @@ describe('createDiscoveredKeySource', () => {
   it('refuses a plain-http jwks_uri for an https issuer', () => {
     const url = 'https://auth.example.com/.well-known/openid-configuration';
     const issuer = 'https://auth.example.com';
-    expect(() => checkDiscoveryMetadata(issuer, url, { issuer, jwks_uri: 'http://auth.example.com/keys' })).toThrow(/plain http/);
-    expect(checkDiscoveryMetadata(issuer, url, { issuer, jwks_uri: 'https://keys.example.com/jwks' })).toBe('https://keys.example.com/jwks');
-    expect(checkDiscoveryMetadata('http://127.0.0.1:1', url, { issuer: 'http://127.0.0.1:1', jwks_uri: 'http://127.0.0.1:1/k' })).toBe('http://127.0.0.1:1/k');
+    expect(() => checkDiscoveryMetadata(issuer, url, { issuer, jwks_uri: 'http://auth.example.com/keys' })).toThrow(
+      /plain http/,
+    );
+    expect(checkDiscoveryMetadata(issuer, url, { issuer, jwks_uri: 'https://keys.example.com/jwks' })).toBe(
+      'https://keys.example.com/jwks',
+    );
+    expect(
+      checkDiscoveryMetadata('http://127.0.0.1:1', url, {
+        issuer: 'http://127.0.0.1:1',
+        jwks_uri: 'http://127.0.0.1:1/k',
+      }),
+    ).toBe('http://127.0.0.1:1/k');
   });
 
   it('backs off after a failure: calls during the backoff make no request', async () => {
@@ -198,6 +221,9 @@ describe('createDiscoveredKeySource', () => {
 
   it('validates its options at construction', () => {
     expect(() => createDiscoveredKeySource('not a url')).toThrow(TypeError);
-    expect(() => createDiscoveredKeySource(server.origin, { jwksCache: { maxAge: 'soon' } as never })).toThrow(/jwksCache\.maxAge/);
+    // The `jwksCache` option is checked where it is resolved, once per verifier, before any source exists.
+    expect(() =>
+      createDiscoveredKeySource(server.origin, { jwksCache: resolveJWKSCacheOptions({ maxAge: 'soon' }) }),
+    ).toThrow(/jwksCache\.maxAge/);
   });
 });

@@ -30,22 +30,62 @@ const challenge = (scope?: string) =>
 
 describe('guards', () => {
   it.each<[string, Guard, JWTPayload, string]>([
-    ['scope string has all', requireScopes('read:orders', 'write:orders'), { scope: 'write:orders read:orders' }, 'pass'],
-    ['scope string misses one', requireScopes('read:orders', 'write:orders'), { scope: 'read:orders' }, `403 insufficient_scope ${challenge('read:orders write:orders')}`],
+    [
+      'scope string has all',
+      requireScopes('read:orders', 'write:orders'),
+      { scope: 'write:orders read:orders' },
+      'pass',
+    ],
+    [
+      'scope string misses one',
+      requireScopes('read:orders', 'write:orders'),
+      { scope: 'read:orders' },
+      `403 insufficient_scope ${challenge('read:orders write:orders')}`,
+    ],
     ['scp array', requireScopes('read:orders'), { scp: ['read:orders'] }, 'pass'],
     ['scp string', requireScopes('read:orders'), { scp: 'read:orders' }, 'pass'],
-    ['substring is not a scope', requireScopes('admin'), { scope: 'superadmin' }, `403 insufficient_scope ${challenge('admin')}`],
-    ['comma is not a separator', requireScopes('read'), { scope: 'read,write' }, `403 insufficient_scope ${challenge('read')}`],
-    ['wrong type grants nothing', requireScopes('read'), { scope: { read: true } } as unknown as JWTPayload, `403 insufficient_scope ${challenge('read')}`],
+    [
+      'substring is not a scope',
+      requireScopes('admin'),
+      { scope: 'superadmin' },
+      `403 insufficient_scope ${challenge('admin')}`,
+    ],
+    [
+      'comma is not a separator',
+      requireScopes('read'),
+      { scope: 'read,write' },
+      `403 insufficient_scope ${challenge('read')}`,
+    ],
+    [
+      'wrong type grants nothing',
+      requireScopes('read'),
+      { scope: { read: true } } as unknown as JWTPayload,
+      `403 insufficient_scope ${challenge('read')}`,
+    ],
     ['array members must be strings', requireScopes('1'), { scp: [1] }, `403 insufficient_scope ${challenge('1')}`],
     ['any scope', requireAnyScope('a', 'b'), { scope: 'b' }, 'pass'],
     ['any scope, none', requireAnyScope('a', 'b'), { scope: 'c' }, `403 insufficient_scope ${challenge('a b')}`],
     ['roles', requireRoles('admin'), { roles: ['admin', 'user'] }, 'pass'],
     ['roles missing', requireRoles('admin'), { roles: ['user'] }, `403 insufficient_role ${challenge()}`],
-    ['a roles string is one role', requireRoles('admin'), { roles: 'super admin' }, `403 insufficient_role ${challenge()}`],
+    [
+      'a roles string is one role',
+      requireRoles('admin'),
+      { roles: 'super admin' },
+      `403 insufficient_role ${challenge()}`,
+    ],
     ['a role name may hold a space', requireRoles('super admin'), { roles: 'super admin' }, 'pass'],
-    ['a permissions string is one permission', requirePermissions('read'), { permissions: 'read write' }, `403 insufficient_scope ${challenge()}`],
-    ['a groups string is one group', claimIncludes('groups', 'Users'), { groups: 'Domain Users' }, `403 claim_check_failed ${challenge()}`],
+    [
+      'a permissions string is one permission',
+      requirePermissions('read'),
+      { permissions: 'read write' },
+      `403 insufficient_scope ${challenge()}`,
+    ],
+    [
+      'a groups string is one group',
+      claimIncludes('groups', 'Users'),
+      { groups: 'Domain Users' },
+      `403 claim_check_failed ${challenge()}`,
+    ],
     ['a groups string equal to the value', claimIncludes('groups', 'Domain Users'), { groups: 'Domain Users' }, 'pass'],
     ['a custom scope claim is space-delimited', requireScopes('b'), { scope: 'a b' }, 'pass'],
     ['permissions', requirePermissions('delete:orders'), { permissions: ['delete:orders'] }, 'pass'],
@@ -53,13 +93,35 @@ describe('guards', () => {
     ['claimEquals strict', claimEquals('level', 1), { level: '1' }, `403 claim_check_failed ${challenge()}`],
     ['claimEquals dotted', claimEquals('org.id', 'o1'), { org: { id: 'o1' } }, 'pass'],
     ['claimIncludes', claimIncludes('groups', 'billing'), { groups: ['billing', 'ops'] }, 'pass'],
-    ['claimIncludes missing', claimIncludes('groups', 'billing'), { groups: 'ops' }, `403 claim_check_failed ${challenge()}`],
+    [
+      'claimIncludes missing',
+      claimIncludes('groups', 'billing'),
+      { groups: 'ops' },
+      `403 claim_check_failed ${challenge()}`,
+    ],
     ['claimCheck', claimCheck((p) => p.email_verified === true), { email_verified: true }, 'pass'],
-    ['claimCheck truthy is not true', claimCheck((p) => p.email_verified as boolean), { email_verified: 'yes' }, `403 claim_check_failed ${challenge()}`],
+    [
+      'claimCheck truthy is not true',
+      claimCheck((p) => p.email_verified as boolean),
+      { email_verified: 'yes' },
+      `403 claim_check_failed ${challenge()}`,
+    ],
     ['claimCheck async', claimCheck(async (p) => p.sub === 'u'), { sub: 'u' }, 'pass'],
-    ['claimCheck throws', claimCheck(() => { throw new Error('boom'); }), {}, `403 claim_check_failed ${challenge()}`],
+    [
+      'claimCheck throws',
+      claimCheck(() => {
+        throw new Error('boom');
+      }),
+      {},
+      `403 claim_check_failed ${challenge()}`,
+    ],
     ['allOf', allOf(requireScopes('a'), requireRoles('r')), { scope: 'a', roles: ['r'] }, 'pass'],
-    ['allOf fails on first', allOf(requireScopes('a'), requireRoles('r')), { scope: 'a' }, `403 insufficient_role ${challenge()}`],
+    [
+      'allOf fails on first',
+      allOf(requireScopes('a'), requireRoles('r')),
+      { scope: 'a' },
+      `403 insufficient_role ${challenge()}`,
+    ],
     ['anyOf', anyOf(requireScopes('a'), requireRoles('r')), { roles: ['r'] }, 'pass'],
     ['anyOf none', anyOf(requireScopes('a'), requireScopes('b')), {}, `403 insufficient_scope ${challenge('a b')}`],
   ])('%s', async (_name, guard, payload, expected) => {
@@ -67,7 +129,9 @@ describe('guards', () => {
   });
 
   it('never grants through an inherited or __proto__ member', async () => {
-    const hostile = JSON.parse('{"__proto__":{"scope":"admin","roles":["admin"]},"constructor":{"prototype":{"scope":"admin"}}}') as JWTPayload;
+    const hostile = JSON.parse(
+      '{"__proto__":{"scope":"admin","roles":["admin"]},"constructor":{"prototype":{"scope":"admin"}}}',
+    ) as JWTPayload;
     expect(await run(requireScopes('admin'), hostile)).toBe(`403 insufficient_scope ${challenge('admin')}`);
     expect(await run(requireRoles('admin'), hostile)).toBe(`403 insufficient_role ${challenge()}`);
     expect(await run(claimEquals('constructor.prototype.scope', 'admin'), hostile)).toBe('pass');
@@ -75,7 +139,11 @@ describe('guards', () => {
   });
 
   it('reads roles from configured dotted paths and names with colons', async () => {
-    const claims: ClaimLocations = { scopeClaim: ['scope'], rolesClaim: ['realm_access.roles', 'cognito:groups'], permissionsClaim: ['permissions'] };
+    const claims: ClaimLocations = {
+      scopeClaim: ['scope'],
+      rolesClaim: ['realm_access.roles', 'cognito:groups'],
+      permissionsClaim: ['permissions'],
+    };
     expect(await run(requireRoles('admin'), { realm_access: { roles: ['admin'] } }, claims)).toBe('pass');
     expect(await run(requireRoles('ops'), { 'cognito:groups': ['ops'] }, claims)).toBe('pass');
     expect(await run(requireScopes('a'), { scp: ['a'] }, claims)).toBe(`403 insufficient_scope ${challenge('a')}`);

@@ -56,30 +56,57 @@ describe('hostile tokens', () => {
       ['non-string kid', `${b64({ alg: 'RS256', kid: 7 })}.${p}.${s}`],
     ];
     const expected = [
-      '401 unsupported_token_format', '401 unsupported_token_format', '401 unsupported_token_format', '401 unsupported_token_format',
-      '401 malformed_token', '401 malformed_token', '401 malformed_token', '401 malformed_token', '401 malformed_token',
-      '401 malformed_token', '401 malformed_token', '401 token_too_long', '401 token_too_long',
-      '401 malformed_token', '401 malformed_token', '401 malformed_token',
+      '401 unsupported_token_format',
+      '401 unsupported_token_format',
+      '401 unsupported_token_format',
+      '401 unsupported_token_format',
+      '401 malformed_token',
+      '401 malformed_token',
+      '401 malformed_token',
+      '401 malformed_token',
+      '401 malformed_token',
+      '401 malformed_token',
+      '401 malformed_token',
+      '401 token_too_long',
+      '401 token_too_long',
+      '401 malformed_token',
+      '401 malformed_token',
+      '401 malformed_token',
     ];
     const got = await Promise.all(cases.map(([, token]) => reasonOf(verifier, token)));
-    expect(Object.fromEntries(cases.map(([name], i) => [name, got[i]]))).toEqual(Object.fromEntries(cases.map(([name], i) => [name, expected[i]])));
+    expect(Object.fromEntries(cases.map(([name], i) => [name, got[i]]))).toEqual(
+      Object.fromEntries(cases.map(([name], i) => [name, expected[i]])),
+    );
   });
 
   it('refuses none, HMAC with the public key in every textual form, and unknown crit', async () => {
     const payload = b64(claims());
-    const forms = [rs.spki, rs.spki.trim(), ` ${rs.spki}\n\n`, JSON.stringify(rs.jwk), rs.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string, ''];
+    const forms = [
+      rs.spki,
+      rs.spki.trim(),
+      ` ${rs.spki}\n\n`,
+      JSON.stringify(rs.jwk),
+      rs.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+      '',
+    ];
     for (const alg of ['HS256', 'HS384', 'HS512']) {
       for (const secret of forms) {
         const header = b64({ alg, kid: rs.kid });
-        const sig = createHmac(`sha${alg.slice(2)}`, secret).update(`${header}.${payload}`).digest('base64url');
+        const sig = createHmac(`sha${alg.slice(2)}`, secret)
+          .update(`${header}.${payload}`)
+          .digest('base64url');
         expect(await reasonOf(verifier, `${header}.${payload}.${sig}`)).toBe('401 algorithm_not_allowed');
       }
     }
     for (const alg of ['none', 'None', 'NONE', 'nOnE']) {
       expect(await reasonOf(verifier, `${b64({ alg })}.${payload}.c2ln`)).toBe('401 algorithm_not_allowed');
     }
-    expect(await reasonOf(verifier, signRaw(rs, { crit: ['exp'], exp: 1 }, claims()))).toBe('401 unsupported_critical_header');
-    expect(await reasonOf(verifier, signRaw(rs, { crit: ['b64'], b64: false }, claims()))).toBe('401 unsupported_critical_header');
+    expect(await reasonOf(verifier, signRaw(rs, { crit: ['exp'], exp: 1 }, claims()))).toBe(
+      '401 unsupported_critical_header',
+    );
+    expect(await reasonOf(verifier, signRaw(rs, { crit: ['b64'], b64: false }, claims()))).toBe(
+      '401 unsupported_critical_header',
+    );
     expect(await reasonOf(verifier, signRaw(rs, { crit: [] }, claims()))).toBe('401 malformed_token');
     expect(await reasonOf(verifier, signRaw(rs, {}, claims()))).toBe('accepted');
   });
@@ -102,8 +129,15 @@ describe('hostile tokens', () => {
 
   it('ignores embedded keys and key URLs (jwk, jku, x5u, x5c)', async () => {
     const attacker = await makeKey('RS256');
-    for (const header of [{ jwk: attacker.jwk }, { jku: 'http://127.0.0.1:9/jwks' }, { x5u: 'http://127.0.0.1:9/cert' }, { x5c: ['MIIB'] }]) {
-      expect(await reasonOf(verifier, signRaw({ ...attacker, kid: rs.kid }, header, claims()))).toBe('401 invalid_signature');
+    for (const header of [
+      { jwk: attacker.jwk },
+      { jku: 'http://127.0.0.1:9/jwks' },
+      { x5u: 'http://127.0.0.1:9/cert' },
+      { x5c: ['MIIB'] },
+    ]) {
+      expect(await reasonOf(verifier, signRaw({ ...attacker, kid: rs.kid }, header, claims()))).toBe(
+        '401 invalid_signature',
+      );
     }
   });
 
@@ -122,7 +156,13 @@ describe('hostile tokens', () => {
   });
 
   it('never confuses __proto__ in the payload for an inherited property', async () => {
-    const token = signRaw(rs, {}, JSON.parse(`{"iss":"${ISS}","aud":"orders","exp":${Math.floor(Date.now() / 1000) + 60},"__proto__":{"admin":true}}`));
+    const token = signRaw(
+      rs,
+      {},
+      JSON.parse(
+        `{"iss":"${ISS}","aud":"orders","exp":${Math.floor(Date.now() / 1000) + 60},"__proto__":{"admin":true}}`,
+      ),
+    );
     const { payload } = await verifier.verify(token);
     expect(Object.getPrototypeOf(payload)).toBe(Object.prototype);
     expect((payload as Record<string, unknown>).admin).toBeUndefined();
@@ -138,22 +178,34 @@ describe('properties: whatever comes in, a clean RFC 6750 answer', () => {
 
   it('over the Authorization header', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.string().map((s) => `Bearer ${s}`), fc.string().map((s) => `bearer  ${s}.${s}.${s}`)), async (authorization) => {
-        try {
-          await verifier.authenticate({ headers: { authorization } });
-        } catch (error) {
-          expect(isBearerError(error)).toBe(true);
-          if (isBearerError(error)) valid(error.status, error.headers['www-authenticate']);
-          return;
-        }
-        throw new Error(`accepted ${JSON.stringify(authorization)}`);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((s) => `Bearer ${s}`),
+          fc.string().map((s) => `bearer  ${s}.${s}.${s}`),
+        ),
+        async (authorization) => {
+          try {
+            await verifier.authenticate({ headers: { authorization } });
+          } catch (error) {
+            expect(isBearerError(error)).toBe(true);
+            if (isBearerError(error)) valid(error.status, error.headers['www-authenticate']);
+            return;
+          }
+          throw new Error(`accepted ${JSON.stringify(authorization)}`);
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it('over the three segments and the claim values', async () => {
-    const segment = fc.oneof(fc.string(), fc.base64String().map((s) => s.replace(/=/g, '')), fc.json().map(b64), fc.uint8Array().map((u) => Buffer.from(u).toString('base64url')));
+    const segment = fc.oneof(
+      fc.string(),
+      fc.base64String().map((s) => s.replace(/=/g, '')),
+      fc.json().map(b64),
+      fc.uint8Array().map((u) => Buffer.from(u).toString('base64url')),
+    );
     await fc.assert(
       fc.asyncProperty(segment, segment, segment, async (h, p, s) => {
         const outcome = await reasonOf(verifier, `${h}.${p}.${s}`);

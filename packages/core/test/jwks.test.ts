@@ -1,32 +1,40 @@
 import { createPublicKey } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthUnavailableError, isBearerError } from '../src/errors.js';
-import { createRemoteJwks, validateJwksCacheOptions, type RemoteJwks, type RemoteJwksOptions } from '../src/jwks.js';
-import type { JwksEvent } from '../src/key-source.js';
+import { createRemoteJWKS, type RemoteJWKS, type RemoteJWKSOptions } from '../src/jwks.js';
+import { resolveJWKSCacheOptions, type JWKSCacheOptions } from '../src/jwks-options.js';
+import type { JWKSEvent } from '../src/key-source.js';
 import type { VerificationKey } from '../src/keys/verification-key.js';
-import { makeJwk, makeWeakRsaJwk, sleep, startJwksServer, type JwksServer, type TestJwk } from './helpers/jwks-server.js';
+import {
+  makeJWK,
+  makeWeakRsaJWK,
+  sleep,
+  startJWKSServer,
+  type JWKSServer,
+  type TestJWK,
+} from './helpers/jwks-server.js';
 
-let rsa: TestJwk;
-let ec: TestJwk;
-let ed: TestJwk;
-let rotated: TestJwk;
-let weakRsa: TestJwk;
+let rsa: TestJWK;
+let ec: TestJWK;
+let ed: TestJWK;
+let rotated: TestJWK;
+let weakRsa: TestJWK;
 
 beforeAll(async () => {
   [rsa, ec, ed, rotated, weakRsa] = await Promise.all([
-    makeJwk('RS256', 'rsa-1'),
-    makeJwk('ES256', 'ec-1'),
-    makeJwk('EdDSA', 'ed-1'),
-    makeJwk('ES256', 'rotated-1'),
-    makeWeakRsaJwk('weak-1'),
+    makeJWK('RS256', 'rsa-1'),
+    makeJWK('ES256', 'ec-1'),
+    makeJWK('EdDSA', 'ed-1'),
+    makeJWK('ES256', 'rotated-1'),
+    makeWeakRsaJWK('weak-1'),
   ]);
 });
 
-let server: JwksServer;
-const sources: RemoteJwks[] = [];
+let server: JWKSServer;
+const sources: RemoteJWKS[] = [];
 
 beforeEach(async () => {
-  server = await startJwksServer({ keys: [rsa, ec, ed] });
+  server = await startJWKSServer({ keys: [rsa, ec, ed] });
 });
 
 afterEach(async () => {
@@ -40,14 +48,20 @@ afterAll(() => {
   expect(sources).toHaveLength(0);
 });
 
-function remote(options: RemoteJwksOptions = {}, uri = server.jwksUri): RemoteJwks & { events: JwksEvent[] } {
-  const events: JwksEvent[] = [];
-  const source = createRemoteJwks(uri, { onEvent: (e) => events.push(e), ...options });
+/** A source with these `jwksCache` options (resolved here, as the verifier does) and `algorithms`. */
+function remote(
+  options: JWKSCacheOptions & Pick<RemoteJWKSOptions, 'algorithms'> = {},
+  uri = server.jwksUri,
+): RemoteJWKS & { events: JWKSEvent[] } {
+  const events: JWKSEvent[] = [];
+  const { algorithms, ...cache } = options;
+  const jwksCache = resolveJWKSCacheOptions(cache);
+  const source = createRemoteJWKS(uri, { jwksCache, algorithms, onEvent: (e) => events.push(e) });
   sources.push(source);
   return Object.assign(source, { events });
 }
 
-async function keysOf(source: RemoteJwks, kid: string | undefined, alg = 'ES256'): Promise<readonly VerificationKey[]> {
+async function keysOf(source: RemoteJWKS, kid: string | undefined, alg = 'ES256'): Promise<readonly VerificationKey[]> {
   return await source.getKeys({ kid, alg: alg as never });
 }
 
@@ -66,14 +80,22 @@ const randomKid = (): string => `attacker-${Math.random().toString(36).slice(2)}
 
 describe('options', () => {
   it('accepts the documented shapes', () => {
-    expect(() => validateJwksCacheOptions(undefined)).not.toThrow();
+    expect(() => resolveJWKSCacheOptions(undefined)).not.toThrow();
     expect(() =>
-      validateJwksCacheOptions({
-        maxAge: '10m', timeout: 5, maxStale: '24h', cooldown: '20s', burst: 3, maxResponseBytes: 1024,
-        maxKeys: 10, warmUp: true, refreshInterval: false, headers: { 'x-api-key': 'k' },
+      resolveJWKSCacheOptions({
+        maxAge: '10m',
+        timeout: 5,
+        maxStale: '24h',
+        cooldown: '20s',
+        burst: 3,
+        maxResponseBytes: 1024,
+        maxKeys: 10,
+        warmUp: true,
+        refreshInterval: false,
+        headers: { 'x-api-key': 'k' },
       }),
     ).not.toThrow();
-    expect(() => validateJwksCacheOptions({ refreshInterval: '1h', maxStale: 0 })).not.toThrow();
+    expect(() => resolveJWKSCacheOptions({ refreshInterval: '1h', maxStale: 0 })).not.toThrow();
   });
 
   it.each([
@@ -91,13 +113,13 @@ describe('options', () => {
     [{ maxage: 10 }, /jwksCache\.maxage.*not an option/],
     ['10m', /jwksCache/],
   ])('refuses %j', (value, message) => {
-    expect(() => validateJwksCacheOptions(value)).toThrow(TypeError);
-    expect(() => validateJwksCacheOptions(value)).toThrow(message);
+    expect(() => resolveJWKSCacheOptions(value)).toThrow(TypeError);
+    expect(() => resolveJWKSCacheOptions(value)).toThrow(message);
   });
 
   it('refuses a non-http(s) JWKS URL', () => {
-    expect(() => createRemoteJwks('ftp://example.com/jwks')).toThrow(/jwksUri/);
-    expect(() => createRemoteJwks('not a url')).toThrow(TypeError);
+    expect(() => createRemoteJWKS('ftp://example.com/jwks')).toThrow(/jwksUri/);
+    expect(() => createRemoteJWKS('not a url')).toThrow(TypeError);
   });
 });
 
@@ -115,7 +137,9 @@ describe('cache hits', () => {
     // Known kid, wrong alg: nothing, and no refetch.
     expect(source.getKeys({ kid: 'ec-1', alg: 'RS256' })).toEqual([]);
     // No kid: every key that can do the alg.
-    expect((source.getKeys({ kid: undefined, alg: 'RS256' }) as VerificationKey[]).map((k) => k.kid)).toEqual(['rsa-1']);
+    expect((source.getKeys({ kid: undefined, alg: 'RS256' }) as VerificationKey[]).map((k) => k.kid)).toEqual([
+      'rsa-1',
+    ]);
     expect((source.getKeys({ kid: undefined, alg: 'EdDSA' }) as VerificationKey[]).map((k) => k.kid)).toEqual(['ed-1']);
     expect(server.count()).toBe(1);
     const fetch = source.events.find((e) => e.type === 'jwks_fetch');
@@ -335,14 +359,14 @@ describe('freshness, stale-while-revalidate, stale-if-error', () => {
     await source.warmUp();
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(Date.now() + 59_000);
-    for (let i = 0; i < 10; i++) source.getKeys({ kid: 'ec-1', alg: 'ES256' });
+    for (let i = 0; i < 10; i++) await source.getKeys({ kid: 'ec-1', alg: 'ES256' });
     await sleep(50);
     expect(server.count()).toBe(1);
     vi.setSystemTime(Date.now() + 2_000);
     expect(source.getKeys({ kid: 'ec-1', alg: 'ES256' })).toHaveLength(1); // stale, served
     await vi.waitFor(() => expect(server.count()).toBe(2));
     vi.setSystemTime(Date.now() + 1_000);
-    source.getKeys({ kid: 'ec-1', alg: 'ES256' });
+    await source.getKeys({ kid: 'ec-1', alg: 'ES256' });
     await sleep(50);
     expect(server.count()).toBe(2); // fresh again
   });
@@ -399,7 +423,7 @@ describe('response handling', () => {
   });
 
   it('keeps every key of a duplicated kid, bounded by maxKeys', async () => {
-    const twin = { ...(await makeJwk('ES256')), kid: 'ec-1' };
+    const twin = { ...(await makeJWK('ES256')), kid: 'ec-1' };
     server.keys = [ec, twin, rsa];
     const source = remote({ maxKeys: 2 });
     expect(await keysOf(source, 'ec-1')).toHaveLength(2);
@@ -437,7 +461,7 @@ describe('key identity across refreshes', () => {
       { type: 'jwks_key_removed', uri: server.jwksUri, kid: 'rsa-1' },
     ]);
     // A kid whose key changed is a new object; the old one is inactive.
-    const replacement = { ...(await makeJwk('ES256')), kid: 'ec-1' };
+    const replacement = { ...(await makeJWK('ES256')), kid: 'ec-1' };
     server.keys = [replacement, ed];
     await source.warmUp();
     const [fresh] = await keysOf(source, 'ec-1');
@@ -458,7 +482,7 @@ describe('lifecycle', () => {
   });
 
   it('a throwing onEvent listener does not break lookups', async () => {
-    const source = createRemoteJwks(server.jwksUri, {
+    const source = createRemoteJWKS(server.jwksUri, {
       onEvent: () => {
         throw new Error('listener bug');
       },

@@ -21,10 +21,34 @@ interface Spec {
 
 const SPECS: Spec[] = [
   { name: 'rsa2048', args: ['-t', 'rsa', '-b', '2048'], type: 'ssh-rsa', asymmetricKeyType: 'rsa', digest: 'sha256' },
-  { name: 'rsa4096-pem', args: ['-t', 'rsa', '-b', '4096', '-m', 'pem'], type: 'ssh-rsa', asymmetricKeyType: 'rsa', digest: 'sha256' },
-  { name: 'ecdsa256', args: ['-t', 'ecdsa', '-b', '256'], type: 'ecdsa-sha2-nistp256', asymmetricKeyType: 'ec', digest: 'sha256' },
-  { name: 'ecdsa384', args: ['-t', 'ecdsa', '-b', '384'], type: 'ecdsa-sha2-nistp384', asymmetricKeyType: 'ec', digest: 'sha384' },
-  { name: 'ecdsa521', args: ['-t', 'ecdsa', '-b', '521'], type: 'ecdsa-sha2-nistp521', asymmetricKeyType: 'ec', digest: 'sha512' },
+  {
+    name: 'rsa4096-pem',
+    args: ['-t', 'rsa', '-b', '4096', '-m', 'pem'],
+    type: 'ssh-rsa',
+    asymmetricKeyType: 'rsa',
+    digest: 'sha256',
+  },
+  {
+    name: 'ecdsa256',
+    args: ['-t', 'ecdsa', '-b', '256'],
+    type: 'ecdsa-sha2-nistp256',
+    asymmetricKeyType: 'ec',
+    digest: 'sha256',
+  },
+  {
+    name: 'ecdsa384',
+    args: ['-t', 'ecdsa', '-b', '384'],
+    type: 'ecdsa-sha2-nistp384',
+    asymmetricKeyType: 'ec',
+    digest: 'sha384',
+  },
+  {
+    name: 'ecdsa521',
+    args: ['-t', 'ecdsa', '-b', '521'],
+    type: 'ecdsa-sha2-nistp521',
+    asymmetricKeyType: 'ec',
+    digest: 'sha512',
+  },
   { name: 'ed25519', args: ['-t', 'ed25519'], type: 'ssh-ed25519', asymmetricKeyType: 'ed25519', digest: null },
 ];
 
@@ -38,7 +62,8 @@ interface RealKey extends Spec {
 let dir: string;
 const keys = new Map<string, RealKey>();
 
-const keygen = (...args: string[]): string => execFileSync(SSH_KEYGEN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const keygen = (...args: string[]): string =>
+  execFileSync(SSH_KEYGEN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 function key(name: string): RealKey {
   const found = keys.get(name);
@@ -126,7 +151,10 @@ function privateKey(k: RealKey): KeyObject {
 /** A sequential test-side reader of wire data (assumes well-formed input). */
 function reader(buffer: Buffer) {
   let offset = 0;
-  const bytes = (length: number): Buffer => buffer.subarray(offset, (offset += length));
+  const bytes = (length: number): Buffer => {
+    offset += length;
+    return buffer.subarray(offset - length, offset);
+  };
   const uint32 = (): number => bytes(4).readUInt32BE(0);
   return { bytes, uint32, string: (): Buffer => bytes(uint32()) };
 }
@@ -142,7 +170,13 @@ function verifySshSignature(k: RealKey, key: KeyObject, data: Buffer, blob: Buff
   if (k.type === 'ssh-ed25519') return verify(null, data, key, raw);
   // ECDSA: mpint r || mpint s, turned into fixed-width r || s.
   const size = Math.ceil((Number(k.type.slice(-3)) || 0) / 8);
-  const fixed = (mpint: Buffer) => Buffer.from(BigInt(`0x${mpint.toString('hex') || '0'}`).toString(16).padStart(2 * size, '0'), 'hex');
+  const fixed = (mpint: Buffer) =>
+    Buffer.from(
+      BigInt(`0x${mpint.toString('hex') || '0'}`)
+        .toString(16)
+        .padStart(2 * size, '0'),
+      'hex',
+    );
   const [r = Buffer.alloc(0), s = Buffer.alloc(0)] = fields(raw);
   return verify(k.digest, data, { key, dsaEncoding: 'ieee-p1363' }, Buffer.concat([fixed(r), fixed(s)]));
 }
@@ -187,12 +221,16 @@ describe('parseOpenSshPublicKey: real ssh-keygen keys', () => {
     }
     if (exported !== undefined) expect(spki).toBe(exported);
     // Oracle 2 (Ed25519): the public key OpenSSL derives from the private key ssh-keygen wrote.
-    if (k.type === 'ssh-ed25519') expect(spki).toBe(createPublicKey(privateKey(k)).export({ type: 'spki', format: 'pem' }));
+    if (k.type === 'ssh-ed25519')
+      expect(spki).toBe(createPublicKey(privateKey(k)).export({ type: 'spki', format: 'pem' }));
   });
 
   it('reports the modulus and curve sizes ssh-keygen was asked for', () => {
     expect(parseOpenSshPublicKey(key('rsa2048').line).asymmetricKeyDetails?.modulusLength).toBe(2048);
-    expect(parseOpenSshPublicKey(key('rsa4096-pem').line).asymmetricKeyDetails).toEqual({ modulusLength: 4096, publicExponent: 65537n });
+    expect(parseOpenSshPublicKey(key('rsa4096-pem').line).asymmetricKeyDetails).toEqual({
+      modulusLength: 4096,
+      publicExponent: 65537n,
+    });
     expect(parseOpenSshPublicKey(key('ecdsa256').line).asymmetricKeyDetails).toEqual({ namedCurve: 'prime256v1' });
     expect(parseOpenSshPublicKey(key('ecdsa384').line).asymmetricKeyDetails).toEqual({ namedCurve: 'secp384r1' });
     expect(parseOpenSshPublicKey(key('ecdsa521').line).asymmetricKeyDetails).toEqual({ namedCurve: 'secp521r1' });
@@ -207,48 +245,57 @@ describe('parseOpenSshPublicKey: real ssh-keygen keys', () => {
     expect(verify(k.digest, Buffer.from(`signed by someone else`), parsed, signature)).toBe(false);
   });
 
-  it.each(SPECS.map((s) => s.name))('%s: a signature made by `ssh-keygen -Y sign` verifies with the parsed key', (name) => {
-    // Oracle: the signature is made by ssh-keygen itself (SSHSIG, OpenSSH PROTOCOL.sshsig).
-    const k = key(name);
-    const message = join(dir, `${name}.msg`);
-    writeFileSync(message, `message for ${name}`);
-    keygen('-Y', 'sign', '-q', '-f', k.path, '-n', 'file', message);
-    const armored = readFileSync(`${message}.sig`, 'utf8');
-    const sig = Buffer.from(armored.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
-    expect(sig.subarray(0, 6).toString()).toBe('SSHSIG');
-    const [publicBlob, namespace, reserved, hashName, signatureBlob] = fields(sig.subarray(10));
-    expect(publicBlob).toEqual(k.blob);
-    expect(namespace?.toString()).toBe('file');
-    const hash = hashName?.toString() ?? '';
-    expect(hash).toBe('sha512');
-    const digestOfMessage = createHash(hash).update(readFileSync(message)).digest();
-    const signed = Buffer.concat([Buffer.from('SSHSIG'), wire(namespace ?? '', reserved ?? '', hash, digestOfMessage)]);
-    const parsed = parseOpenSshPublicKey(k.line);
-    expect(verifySshSignature(k, parsed, signed, signatureBlob ?? Buffer.alloc(0))).toBe(true);
-    signed[signed.length - 1] = (signed.at(-1) ?? 0) ^ 1;
-    expect(verifySshSignature(k, parsed, signed, signatureBlob ?? Buffer.alloc(0))).toBe(false);
-  });
+  it.each(SPECS.map((s) => s.name))(
+    '%s: a signature made by `ssh-keygen -Y sign` verifies with the parsed key',
+    (name) => {
+      // Oracle: the signature is made by ssh-keygen itself (SSHSIG, OpenSSH PROTOCOL.sshsig).
+      const k = key(name);
+      const message = join(dir, `${name}.msg`);
+      writeFileSync(message, `message for ${name}`);
+      keygen('-Y', 'sign', '-q', '-f', k.path, '-n', 'file', message);
+      const armored = readFileSync(`${message}.sig`, 'utf8');
+      const sig = Buffer.from(armored.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
+      expect(sig.subarray(0, 6).toString()).toBe('SSHSIG');
+      const [publicBlob, namespace, reserved, hashName, signatureBlob] = fields(sig.subarray(10));
+      expect(publicBlob).toEqual(k.blob);
+      expect(namespace?.toString()).toBe('file');
+      const hash = hashName?.toString() ?? '';
+      expect(hash).toBe('sha512');
+      const digestOfMessage = createHash(hash).update(readFileSync(message)).digest();
+      const signed = Buffer.concat([
+        Buffer.from('SSHSIG'),
+        wire(namespace ?? '', reserved ?? '', hash, digestOfMessage),
+      ]);
+      const parsed = parseOpenSshPublicKey(k.line);
+      expect(verifySshSignature(k, parsed, signed, signatureBlob ?? Buffer.alloc(0))).toBe(true);
+      signed[signed.length - 1] = (signed.at(-1) ?? 0) ^ 1;
+      expect(verifySshSignature(k, parsed, signed, signatureBlob ?? Buffer.alloc(0))).toBe(false);
+    },
+  );
 });
 
 describe('parseOpenSshPublicKey: layout of the line', () => {
-  it.each(SPECS.map((s) => s.name))('%s: with or without comment, CRLF, tabs and extra spaces give the same key', (name) => {
-    const k = key(name);
-    expect(k.line).toMatch(new RegExp(`^${k.type} AAAA[A-Za-z0-9+/]+=* ${name}@test\n$`));
-    const [type, data] = k.line.split(' ');
-    const expected = parseOpenSshPublicKey(k.line);
-    const variants = [
-      `${type} ${data}`,
-      `${type} ${data} a comment with  several words`,
-      `${type} ${data}\r\n`,
-      `${type} ${data} me@host\r\n`,
-      `   ${type}    ${data}   me@host   \n`,
-      `\t${type}\t${data}\tme@host`,
-      `${type} ${data} comment: with = signs and "quotes" ssh-rsa AAAA`,
-    ];
-    for (const variant of variants) {
-      expect(parseOpenSshPublicKey(variant).equals(expected), JSON.stringify(variant)).toBe(true);
-    }
-  });
+  it.each(SPECS.map((s) => s.name))(
+    '%s: with or without comment, CRLF, tabs and extra spaces give the same key',
+    (name) => {
+      const k = key(name);
+      expect(k.line).toMatch(new RegExp(`^${k.type} AAAA[A-Za-z0-9+/]+=* ${name}@test\n$`));
+      const [type, data] = k.line.split(' ');
+      const expected = parseOpenSshPublicKey(k.line);
+      const variants = [
+        `${type} ${data}`,
+        `${type} ${data} a comment with  several words`,
+        `${type} ${data}\r\n`,
+        `${type} ${data} me@host\r\n`,
+        `   ${type}    ${data}   me@host   \n`,
+        `\t${type}\t${data}\tme@host`,
+        `${type} ${data} comment: with = signs and "quotes" ssh-rsa AAAA`,
+      ];
+      for (const variant of variants) {
+        expect(parseOpenSshPublicKey(variant).equals(expected), JSON.stringify(variant)).toBe(true);
+      }
+    },
+  );
 
   it.each(['ecdsa256', 'ecdsa384'])('%s: accepts a padded base64 blob', (name) => {
     const k = key(name);
@@ -258,7 +305,9 @@ describe('parseOpenSshPublicKey: layout of the line', () => {
 
   it('accepts a non-minimal (zero-padded) RSA exponent like OpenSSH does', () => {
     const [, e, n] = fields(key('rsa2048').blob);
-    const padded = parseOpenSshPublicKey(line('ssh-rsa', wire('ssh-rsa', Buffer.concat([Buffer.alloc(3), e ?? Buffer.alloc(0)]), n ?? '')));
+    const padded = parseOpenSshPublicKey(
+      line('ssh-rsa', wire('ssh-rsa', Buffer.concat([Buffer.alloc(3), e ?? Buffer.alloc(0)]), n ?? '')),
+    );
     expect(padded.equals(parseOpenSshPublicKey(key('rsa2048').line))).toBe(true);
   });
 });
@@ -280,8 +329,14 @@ describe('parseOpenSshPublicKey: refused input', () => {
     expectTypeError('foo-bar AAAAB3NzaC1yc2E=', /unsupported key type "foo-bar"/);
     expectTypeError(line('ssh-dss', wire('ssh-dss', '\x01', '\x01', '\x01', '\x01')), /unsupported key type "ssh-dss"/);
     expectTypeError(line('ssh-ed448', wire('ssh-ed448', Buffer.alloc(57))), /unsupported key type "ssh-ed448"/);
-    expectTypeError(line('sk-ssh-ed25519@openssh.com', wire('sk-ssh-ed25519@openssh.com', Buffer.alloc(32), 'ssh:')), /unsupported key type "sk-ssh-ed25519@openssh.com"/);
-    expectTypeError(line('sk-ecdsa-sha2-nistp256@openssh.com', Buffer.alloc(8)), /unsupported key type "sk-ecdsa-sha2-nistp256@openssh.com"/);
+    expectTypeError(
+      line('sk-ssh-ed25519@openssh.com', wire('sk-ssh-ed25519@openssh.com', Buffer.alloc(32), 'ssh:')),
+      /unsupported key type "sk-ssh-ed25519@openssh.com"/,
+    );
+    expectTypeError(
+      line('sk-ecdsa-sha2-nistp256@openssh.com', Buffer.alloc(8)),
+      /unsupported key type "sk-ecdsa-sha2-nistp256@openssh.com"/,
+    );
   });
 
   it('refuses a real OpenSSH certificate made by `ssh-keygen -s`', () => {
@@ -292,7 +347,10 @@ describe('parseOpenSshPublicKey: refused input', () => {
     expectTypeError(cert, /unsupported key type "ecdsa-sha2-nistp256-cert-v01@openssh\.com"/);
     // The certificate blob under a plain type word: the inner type gives it away.
     const blob = cert.split(' ')[1] ?? '';
-    expectTypeError(`ecdsa-sha2-nistp256 ${blob}`, /does not match the type inside the key data \("ecdsa-sha2-nistp256-cert-v01@openssh\.com"\)/);
+    expectTypeError(
+      `ecdsa-sha2-nistp256 ${blob}`,
+      /does not match the type inside the key data \("ecdsa-sha2-nistp256-cert-v01@openssh\.com"\)/,
+    );
   });
 
   it('refuses authorized_keys options before the key type', () => {
@@ -307,15 +365,27 @@ describe('parseOpenSshPublicKey: refused input', () => {
   });
 
   it('refuses a type word that does not match the blob', () => {
-    expectTypeError(line('ssh-rsa', key('ed25519').blob), /key type "ssh-rsa" does not match the type inside the key data \("ssh-ed25519"\)/);
-    expectTypeError(line('ssh-ed25519', key('rsa2048').blob), /key type "ssh-ed25519" does not match the type inside the key data \("ssh-rsa"\)/);
-    expectTypeError(line('ecdsa-sha2-nistp256', key('ecdsa384').blob), /key type "ecdsa-sha2-nistp256" does not match the type inside the key data \("ecdsa-sha2-nistp384"\)/);
+    expectTypeError(
+      line('ssh-rsa', key('ed25519').blob),
+      /key type "ssh-rsa" does not match the type inside the key data \("ssh-ed25519"\)/,
+    );
+    expectTypeError(
+      line('ssh-ed25519', key('rsa2048').blob),
+      /key type "ssh-ed25519" does not match the type inside the key data \("ssh-rsa"\)/,
+    );
+    expectTypeError(
+      line('ecdsa-sha2-nistp256', key('ecdsa384').blob),
+      /key type "ecdsa-sha2-nistp256" does not match the type inside the key data \("ecdsa-sha2-nistp384"\)/,
+    );
   });
 
   it('refuses an ECDSA blob whose curve name does not match its type', () => {
     const [, , point384] = fields(key('ecdsa384').blob);
     const blob = wire('ecdsa-sha2-nistp256', 'nistp384', point384 ?? '');
-    expectTypeError(line('ecdsa-sha2-nistp256', blob), /key type "ecdsa-sha2-nistp256" does not match the curve inside the key data \("nistp384"\)/);
+    expectTypeError(
+      line('ecdsa-sha2-nistp256', blob),
+      /key type "ecdsa-sha2-nistp256" does not match the curve inside the key data \("nistp384"\)/,
+    );
   });
 
   it.each(SPECS.map((s) => s.name))('%s: every truncation of the blob throws a TypeError', (name) => {
@@ -323,7 +393,9 @@ describe('parseOpenSshPublicKey: refused input', () => {
     for (let length = 0; length < k.blob.length; length++) {
       const result = outcome(line(k.type, k.blob.subarray(0, length)));
       expect(result, `length ${length}`).toBeInstanceOf(TypeError);
-      expect((result as TypeError).message, `length ${length}`).toMatch(length === 0 ? /no key data/ : /key data is truncated/);
+      expect((result as TypeError).message, `length ${length}`).toMatch(
+        length === 0 ? /no key data/ : /key data is truncated/,
+      );
     }
   });
 
@@ -365,9 +437,18 @@ describe('parseOpenSshPublicKey: refused input', () => {
   it('refuses EC points of the wrong length or prefix', () => {
     const k = key('ecdsa384');
     const point = field(k.blob, 2);
-    expectTypeError(line(k.type, wire(k.type, 'nistp384', point.subarray(0, 96))), /must be uncompressed \(0x04 \|\| X \|\| Y\), 97 bytes; got 96/);
-    expectTypeError(line(k.type, wire(k.type, 'nistp384', Buffer.concat([point, Buffer.from([0])]))), /97 bytes; got 98/);
-    expectTypeError(line(k.type, wire(k.type, 'nistp384', Buffer.concat([Buffer.from([0x05]), point.subarray(1)]))), /must be uncompressed/);
+    expectTypeError(
+      line(k.type, wire(k.type, 'nistp384', point.subarray(0, 96))),
+      /must be uncompressed \(0x04 \|\| X \|\| Y\), 97 bytes; got 96/,
+    );
+    expectTypeError(
+      line(k.type, wire(k.type, 'nistp384', Buffer.concat([point, Buffer.from([0])]))),
+      /97 bytes; got 98/,
+    );
+    expectTypeError(
+      line(k.type, wire(k.type, 'nistp384', Buffer.concat([Buffer.from([0x05]), point.subarray(1)]))),
+      /must be uncompressed/,
+    );
     expectTypeError(line(k.type, wire(k.type, 'nistp384', '')), /must be uncompressed/);
   });
 
@@ -384,8 +465,14 @@ describe('parseOpenSshPublicKey: refused input', () => {
   });
 
   it('refuses Ed25519 keys that are not 32 bytes', () => {
-    expectTypeError(line('ssh-ed25519', wire('ssh-ed25519', Buffer.alloc(31, 1))), /Ed25519 key must be 32 bytes, got 31/);
-    expectTypeError(line('ssh-ed25519', wire('ssh-ed25519', Buffer.alloc(33, 1))), /Ed25519 key must be 32 bytes, got 33/);
+    expectTypeError(
+      line('ssh-ed25519', wire('ssh-ed25519', Buffer.alloc(31, 1))),
+      /Ed25519 key must be 32 bytes, got 31/,
+    );
+    expectTypeError(
+      line('ssh-ed25519', wire('ssh-ed25519', Buffer.alloc(33, 1))),
+      /Ed25519 key must be 32 bytes, got 33/,
+    );
     expectTypeError(line('ssh-ed25519', wire('ssh-ed25519', '')), /Ed25519 key must be 32 bytes, got 0/);
   });
 
@@ -406,7 +493,9 @@ describe('parseOpenSshPublicKey: refused input', () => {
     const huge = Buffer.concat([Buffer.from([0x00, 0x01]), Buffer.alloc(2048, 0xff)]);
     expectTypeError(line('ssh-rsa', wire('ssh-rsa', e ?? '', huge)), /RSA modulus is larger than 16384 bits/);
     const small = Buffer.concat([Buffer.from([0x00, 0xc1]), Buffer.alloc(62, 0x77), Buffer.from([0x01])]);
-    expect(parseOpenSshPublicKey(line('ssh-rsa', wire('ssh-rsa', e ?? '', small))).asymmetricKeyDetails?.modulusLength).toBe(512);
+    expect(
+      parseOpenSshPublicKey(line('ssh-rsa', wire('ssh-rsa', e ?? '', small))).asymmetricKeyDetails?.modulusLength,
+    ).toBe(512);
   });
 
   it('refuses huge length prefixes (0xFFFFFFFF) without reading past the end', () => {
@@ -417,7 +506,10 @@ describe('parseOpenSshPublicKey: refused input', () => {
       blob.writeUInt32BE(0xffffffff, offset);
       expectTypeError(line(k.type, blob), /key data is truncated \(.* claims 4294967295 bytes/);
     }
-    expectTypeError(line('ssh-ed25519', Buffer.from([0xff, 0xff, 0xff, 0xff])), /key type claims 4294967295 bytes, 0 left/);
+    expectTypeError(
+      line('ssh-ed25519', Buffer.from([0xff, 0xff, 0xff, 0xff])),
+      /key type claims 4294967295 bytes, 0 left/,
+    );
   });
 });
 
@@ -434,7 +526,9 @@ describe('isOpenSshPublicKey', () => {
     expect(isOpenSshPublicKey('')).toBe(false);
     expect(isOpenSshPublicKey('ssh-rsa')).toBe(false);
     expect(isOpenSshPublicKey('ssh-rsa hello world')).toBe(false);
-    expect(isOpenSshPublicKey(parseOpenSshPublicKey(k.line).export({ type: 'spki', format: 'pem' }) as string)).toBe(false);
+    expect(isOpenSshPublicKey(parseOpenSshPublicKey(k.line).export({ type: 'spki', format: 'pem' }) as string)).toBe(
+      false,
+    );
     expect(isOpenSshPublicKey(JSON.stringify(parseOpenSshPublicKey(k.line).export({ format: 'jwk' })))).toBe(false);
     expect(isOpenSshPublicKey(`command="x" ${k.line}`)).toBe(false);
     expect(isOpenSshPublicKey('a shared secret that is long enough to be used with HS256')).toBe(false);
@@ -468,27 +562,44 @@ describe('parseOpenSshPublicKey: fuzzing', () => {
 
   it('arbitrary length prefixes in real blobs give a KeyObject or a TypeError', () => {
     fc.assert(
-      fc.property(fc.constantFrom(...SPECS.map((s) => s.name)), fc.nat(), fc.integer({ min: 0, max: 0xffffffff }), (name, which, length) => {
-        const k = key(name);
-        const count = fields(k.blob).length;
-        const offset = wireLength(k.blob, which % count);
-        const blob = Buffer.from(k.blob);
-        blob.writeUInt32BE(length, offset);
-        return isKeyOrTypeError(outcome(line(k.type, blob)));
-      }),
+      fc.property(
+        fc.constantFrom(...SPECS.map((s) => s.name)),
+        fc.nat(),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (name, which, length) => {
+          const k = key(name);
+          const count = fields(k.blob).length;
+          const offset = wireLength(k.blob, which % count);
+          const blob = Buffer.from(k.blob);
+          blob.writeUInt32BE(length, offset);
+          return isKeyOrTypeError(outcome(line(k.type, blob)));
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
   it('arbitrary strings and arbitrary blobs under a supported type give a KeyObject or a TypeError', () => {
-    const type = fc.constantFrom('ssh-rsa', 'ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'ssh-dss');
+    const type = fc.constantFrom(
+      'ssh-rsa',
+      'ssh-ed25519',
+      'ecdsa-sha2-nistp256',
+      'ecdsa-sha2-nistp384',
+      'ecdsa-sha2-nistp521',
+      'ssh-dss',
+    );
     fc.assert(
       fc.property(
         fc.oneof(
           // Any UTF-16 code unit, lone surrogates included (cheaper to build than unit: 'binary').
-          fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength: 200 }),
+          fc.string({
+            unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+            maxLength: 200,
+          }),
           fc.tuple(type, fc.base64String({ maxLength: 200 }), fc.string()).map(([t, b, c]) => `${t} ${b} ${c}`),
-          fc.tuple(type, fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 4 })).map(([t, parts]) => line(t, wire(t, ...parts))),
+          fc
+            .tuple(type, fc.array(fc.uint8Array({ maxLength: 80 }), { maxLength: 4 }))
+            .map(([t, parts]) => line(t, wire(t, ...parts))),
         ),
         (text) => isKeyOrTypeError(outcome(text)),
       ),

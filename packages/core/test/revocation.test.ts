@@ -24,7 +24,12 @@ describe('memoryRevocationStore', () => {
     store.revoke('x', 2000);
     store.revoke('y', 1500);
     store.revoke('z', 3000);
-    expect([store.size, store.isRevoked({ jti: 'x' }), store.isRevoked({ jti: 'y' }), store.isRevoked({ jti: 'z' })]).toEqual([2, true, false, true]);
+    expect([
+      store.size,
+      store.isRevoked({ jti: 'x' }),
+      store.isRevoked({ jti: 'y' }),
+      store.isRevoked({ jti: 'z' }),
+    ]).toEqual([2, true, false, true]);
   });
 
   it('sweeps expired entries', () => {

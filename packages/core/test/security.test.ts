@@ -14,10 +14,10 @@ import {
   memoryRevocationStore,
   type AuthOptions,
   type BearerError,
-  type JwksEvent,
+  type JWKSEvent,
 } from '@bearer-guard/core';
 import { forwardedError } from '@bearer-guard/core/adapter';
-import { startJwksServer, type JwksServer } from './helpers/jwks-server.js';
+import { startJWKSServer, type JWKSServer } from './helpers/jwks-server.js';
 import { claims, makeKey, type TestKey } from './helpers/keys.js';
 
 const ISS = 'https://issuer.test/';
@@ -76,7 +76,27 @@ describe('a `secret` that is really key material is refused at start-up', () => 
     refused(der.toString('hex').toUpperCase(), 'an encoded DER key');
     refused(es.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'), 'an encoded DER key');
     refused(rs.publicKey.export({ type: 'pkcs1', format: 'der' }).toString('base64url'), 'an encoded DER key');
-    const certificate = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', join(dir, 'cert.key'), '-subj', '/CN=test', '-days', '1', '-outform', 'DER'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const certificate = execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        join(dir, 'cert.key'),
+        '-subj',
+        '/CN=test',
+        '-days',
+        '1',
+        '-outform',
+        'DER',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
     refused(certificate, 'a DER-encoded key');
     refused(certificate.toString('base64'), 'an encoded DER key');
   });
@@ -107,12 +127,12 @@ describe('a `secret` that is really key material is refused at start-up', () => 
 });
 
 describe('private JWKs are never used', () => {
-  let server: JwksServer;
+  let server: JWKSServer;
   afterEach(async () => server?.close());
 
   it('a local `jwks` with a private key is refused at start-up', async () => {
-    const privateJwk = { ...rs.jwk, d: 'AQAB', p: 'AQAB', q: 'AQAB' };
-    expect(() => createVerifier({ ...base, jwks: { keys: [es.jwk, privateJwk] } })).toThrow(
+    const privateJWK = { ...rs.jwk, d: 'AQAB', p: 'AQAB', q: 'AQAB' };
+    expect(() => createVerifier({ ...base, jwks: { keys: [es.jwk, privateJWK] } })).toThrow(
       'bearer-guard: `jwks.keys[1]` holds private key material ("d", "p", "q"): give the verifier only the public keys',
     );
     expect(() => createVerifier({ ...base, jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 's' }] } })).toThrow(
@@ -121,13 +141,17 @@ describe('private JWKs are never used', () => {
   });
 
   it('a fetched JWKS that publishes a private key: the key is skipped, the event says why, loudly', async () => {
-    server = await startJwksServer({ keys: [{ ...es.jwk, d: 'c2VjcmV0' }] });
-    const events: JwksEvent[] = [];
+    server = await startJWKSServer({ keys: [{ ...es.jwk, d: 'c2VjcmV0' }] });
+    const events: JWKSEvent[] = [];
     const verifier = createVerifier({ ...base, jwksUri: server.jwksUri, onEvent: (e) => events.push(e) });
     const token = await es.sign(claims());
     const error = await rejection(verifier.verify(token));
     expect([error.status, error.reason]).toEqual([401, 'no_matching_key']);
-    expect(events.filter((e) => e.type !== 'jwks_rate_limited').map((e) => (e.type === 'jwks_fetch' ? { ...e, durationMs: 0 } : e))).toEqual([
+    expect(
+      events
+        .filter((e) => e.type !== 'jwks_rate_limited')
+        .map((e) => (e.type === 'jwks_fetch' ? { ...e, durationMs: 0 } : e)),
+    ).toEqual([
       { type: 'jwks_private_key', uri: server.jwksUri, kid: es.kid, members: ['d'] },
       {
         type: 'jwks_fetch',
@@ -166,12 +190,21 @@ describe('claims are read from own properties only', () => {
     const noExp = await rs.sign({ ...rest, iss: ISS });
     const noTyp = await rs.sign(claims());
     const noJti = await rs.sign({ ...rest, iss: ISS, exp: Math.floor(Date.now() / 1000) + 60 });
-    for (const [name, value] of [['iss', ISS], ['exp', 4_000_000_000], ['typ', 'at+jwt'], ['jti', 'some-id']] as const) {
+    for (const [name, value] of [
+      ['iss', ISS],
+      ['exp', 4_000_000_000],
+      ['typ', 'at+jwt'],
+      ['jti', 'some-id'],
+    ] as const) {
       Object.defineProperty(Object.prototype, name, { value, configurable: true, writable: true });
     }
     expect((await rejection(strict.verify(noTyp))).reason).toBe('invalid_token_type');
-    expect((await rejection(createVerifier({ ...base, publicKey: rs.spki }).verify(noIss))).message).toBe('"iss" claim is missing');
-    expect((await rejection(createVerifier({ ...base, publicKey: rs.spki }).verify(noExp))).message).toBe('"exp" claim is missing');
+    expect((await rejection(createVerifier({ ...base, publicKey: rs.spki }).verify(noIss))).message).toBe(
+      '"iss" claim is missing',
+    );
+    expect((await rejection(createVerifier({ ...base, publicKey: rs.spki }).verify(noExp))).message).toBe(
+      '"exp" claim is missing',
+    );
     expect((await rejection(withRevocation.verify(noJti))).reason).toBe('missing_jti');
   });
 });
@@ -193,10 +226,15 @@ describe('revocation', () => {
     expect(() => createVerifier({ ...base, publicKey: rs.spki, revocation: store, clockTolerance: 30 })).not.toThrow();
   });
 
-  it('an entry revoked for one issuer does not refuse another issuer\'s token with the same jti', async () => {
+  it("an entry revoked for one issuer does not refuse another issuer's token with the same jti", async () => {
     const other = 'https://other-tenant.test/';
     const store = memoryRevocationStore();
-    const verifier = createVerifier({ issuer: [ISS, other], audience: 'orders', publicKey: rs.spki, revocation: store });
+    const verifier = createVerifier({
+      issuer: [ISS, other],
+      audience: 'orders',
+      publicKey: rs.spki,
+      revocation: store,
+    });
     const exp = Math.floor(Date.now() / 1000) + 300;
     const mine = await rs.sign(claims({ jti: 'shared-id', exp }));
     const theirs = await rs.sign(claims({ iss: other, jti: 'shared-id', exp }));
@@ -217,7 +255,9 @@ describe('revocation', () => {
     const verifier = createVerifier({ ...base, publicKey: rs.spki, revocation: store });
     const exp = Math.floor(Date.now() / 1000) + 300;
     await store.revoke('one-id', exp);
-    expect((await rejection(verifier.verify(await rs.sign(claims({ jti: 'one-id', exp }))))).reason).toBe('token_revoked');
+    expect((await rejection(verifier.verify(await rs.sign(claims({ jti: 'one-id', exp }))))).reason).toBe(
+      'token_revoked',
+    );
   });
 
   it('entries live until the whole second after exp + retention: a verifier comparing whole seconds never outlives them', () => {
@@ -291,13 +331,14 @@ describe('forwardedError', () => {
       status: 401,
       statusCode: 401,
       headers: {
-        'www-authenticate': 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
+        'www-authenticate':
+          'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
         'cache-control': 'no-store',
       },
       body: { error: 'invalid_token', error_description: 'The access token is invalid' },
       reason: 'invalid_audience',
       message: 'The access token is invalid',
-      detail: 'unexpected "aud" claim value',
+      detail: 'unexpected "aud" claim value "billing", expected "orders"',
       json: '{}',
       stack: 'InvalidTokenError: The access token is invalid',
       branded: true,

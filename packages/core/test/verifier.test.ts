@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createVerifier,
   isBearerError,
@@ -51,7 +51,9 @@ describe('key sources', () => {
     expect(pkcs1).toContain('BEGIN RSA PUBLIC KEY');
     const token = await rs.sign(claims());
     for (const publicKey of [pkcs1, rs.jwk, JSON.stringify(rs.jwk), rs.publicKey, `\n  ${rs.spki}\n\n`]) {
-      const { payload } = await createVerifier({ ...base, publicKey: publicKey as AuthOptions['publicKey'] }).verify(token);
+      const { payload } = await createVerifier({ ...base, publicKey: publicKey as AuthOptions['publicKey'] }).verify(
+        token,
+      );
       expect(payload.sub).toBe('user-1');
     }
   });
@@ -59,10 +61,30 @@ describe('key sources', () => {
   it('verifies with an X.509 certificate made by openssl', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bg-cert-'));
     try {
-      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem'), '-subj', '/CN=test', '-days', '1'], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          join(dir, 'k.pem'),
+          '-out',
+          join(dir, 'c.pem'),
+          '-subj',
+          '/CN=test',
+          '-days',
+          '1',
+        ],
+        { stdio: 'ignore' },
+      );
       const privateKey = await importPKCS8(readFileSync(join(dir, 'k.pem'), 'utf8'), 'RS256');
       const token = await new SignJWT(claims()).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
-      const { payload } = await createVerifier({ ...base, publicKey: readFileSync(join(dir, 'c.pem'), 'utf8') }).verify(token);
+      const { payload } = await createVerifier({ ...base, publicKey: readFileSync(join(dir, 'c.pem'), 'utf8') }).verify(
+        token,
+      );
       expect(payload.iss).toBe(ISS);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -117,7 +139,11 @@ describe('algorithms are pinned by the key', () => {
     expect((await rejection(verifier.verify(none))).reason).toBe('malformed_token');
     const noneSigned = rawToken({ alg: 'none' }, claims());
     expect((await rejection(verifier.verify(noneSigned))).reason).toBe('algorithm_not_allowed');
-    for (const form of [rs.spki, rs.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string, JSON.stringify(rs.jwk)]) {
+    for (const form of [
+      rs.spki,
+      rs.publicKey.export({ type: 'pkcs1', format: 'pem' }) as string,
+      JSON.stringify(rs.jwk),
+    ]) {
       const header = Buffer.from(JSON.stringify({ alg: 'HS256' })).toString('base64url');
       const body = Buffer.from(JSON.stringify(claims())).toString('base64url');
       const sig = createHmac('sha256', form).update(`${header}.${body}`).digest('base64url');
@@ -125,7 +151,9 @@ describe('algorithms are pinned by the key', () => {
       expect([error.status, error.reason]).toEqual([401, 'algorithm_not_allowed']);
     }
     const es384 = await makeKey('ES384');
-    expect((await rejection(createVerifier({ ...base, publicKey: es.spki }).verify(await es384.sign(claims())))).reason).toBe('algorithm_not_allowed');
+    expect(
+      (await rejection(createVerifier({ ...base, publicKey: es.spki }).verify(await es384.sign(claims())))).reason,
+    ).toBe('algorithm_not_allowed');
   });
 
   it('narrows with `algorithms` and with the JWK alg', async () => {
@@ -173,7 +201,9 @@ describe('claims', () => {
     } else {
       const error = await rejection(v.verify(token));
       expect([error.status, error.code, error.reason]).toEqual([401, 'invalid_token', reason]);
-      expect(error.headers['www-authenticate']).toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid"');
+      expect(error.headers['www-authenticate']).toBe(
+        'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
+      );
     }
   });
 
@@ -225,7 +255,12 @@ describe('verified-token cache', () => {
       revocation: { isRevoked: () => Promise.reject(new Error('down')), revoke: () => undefined },
     });
     const error = await rejection(v.verify(await rs.sign(claims())));
-    expect([error.status, error.code, error.reason, error.headers['www-authenticate']]).toEqual([503, 'temporarily_unavailable', 'revocation_unavailable', undefined]);
+    expect([error.status, error.code, error.reason, error.headers['www-authenticate']]).toEqual([
+      503,
+      'temporarily_unavailable',
+      'revocation_unavailable',
+      undefined,
+    ]);
   });
 });
 
@@ -239,7 +274,11 @@ describe('a revocation store that never answers', () => {
     });
     const started = Date.now();
     const error = await rejection(v.verify(await rs.sign(claims())));
-    expect([error.status, error.reason, error.message]).toEqual([503, 'revocation_unavailable', 'revocation store failed']);
+    expect([error.status, error.reason, error.message]).toEqual([
+      503,
+      'revocation_unavailable',
+      'revocation store failed',
+    ]);
     expect((error.cause as Error).message).toBe('revocation store did not answer within 0.2 s');
     expect(Date.now() - started).toBeLessThan(2000);
   });
@@ -248,12 +287,19 @@ describe('a revocation store that never answers', () => {
 describe('authenticate and the onRejected hook', () => {
   it('extracts, verifies, and reports the full reason server-side only', async () => {
     const seen: string[] = [];
-    const v = createVerifier({ ...base, publicKey: rs.spki, realm: 'orders-api', onRejected: (e) => seen.push(`${e.reason}: ${e.message}`) });
+    const v = createVerifier({
+      ...base,
+      publicKey: rs.spki,
+      realm: 'orders-api',
+      onRejected: (e) => seen.push(`${e.reason}: ${e.message}`),
+    });
     const ok = await v.authenticate({ headers: { authorization: `Bearer ${await rs.sign(claims())}` } });
     expect(ok?.payload.sub).toBe('user-1');
     const expired = await rs.sign(claims({ exp: now() - 60 }));
     const error = await rejection(v.authenticate({ headers: { authorization: `Bearer ${expired}` } }));
-    expect(error.headers['www-authenticate']).toBe('Bearer realm="orders-api", error="invalid_token", error_description="The access token is invalid"');
+    expect(error.headers['www-authenticate']).toBe(
+      'Bearer realm="orders-api", error="invalid_token", error_description="The access token is invalid"',
+    );
     expect(error.body).toEqual({ error: 'invalid_token', error_description: 'The access token is invalid' });
     expect(seen).toEqual(['token_expired: "exp" claim timestamp check failed']);
     const missing = await rejection(v.authenticate({ headers: {} }));
@@ -267,25 +313,69 @@ describe('authenticate and the onRejected hook', () => {
   });
 
   it('never lets a throwing hook change the answer', async () => {
-    const v = createVerifier({ ...base, publicKey: rs.spki, onRejected: () => { throw new Error('hook'); } });
+    const v = createVerifier({
+      ...base,
+      publicKey: rs.spki,
+      onRejected: () => {
+        throw new Error('hook');
+      },
+    });
     expect((await rejection(v.verify('a.b.c'))).code).toBe('invalid_token');
   });
 });
 
+/** The explicit opt-outs, for configuration rows about something else. */
+const ANY = { issuer: false, audience: false } as const;
+
 describe('configuration errors throw at construction', () => {
   const bad: [string, AuthOptions, RegExp][] = [
-    ['no key source', { audience: 'x' }, /`issuer` is required/],
-    ['two key sources', { publicKey: 'x', secret: 'y'.repeat(32) }, /cannot be combined/],
-    ['unknown option', { issuer: ISS, audiance: 'x' } as AuthOptions, /`audiance` is not an option/],
-    ['none in algorithms', { secret: 'y'.repeat(32), algorithms: ['none'] }, /must not contain "none"/],
-    ['HS with public key', { publicKey: 'ssh-ed25519 AAAA', algorithms: ['HS256'] }, /HMAC and public keys never mix/],
-    ['short secret', { secret: 'shhhhh' }, /bearer-guard: `secret` is 6 bytes, too short: HS256 needs at least 32 bytes/],
-    ['public key as secret', { secret: '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----' }, /bearer-guard: `secret` is a PEM key or certificate, not a shared secret/],
-    ['bad clockTolerance', { secret: 'y'.repeat(32), clockTolerance: 'soon' }, /clockTolerance/],
-    ['bad tokenLocations', { secret: 'y'.repeat(32), tokenLocations: ['header', 'url' as 'query'] }, /tokenLocations/],
-    ['bad jwksUri', { jwksUri: 'ftp://x/jwks' }, /jwksUri/],
-    ['empty jwks', { jwks: { keys: [] } }, /no usable signature key/],
-    ['realm with a quote', { secret: 'y'.repeat(32), realm: 'a"b' }, /realm/],
+    [
+      'no issuer',
+      { audience: 'x' } as AuthOptions,
+      /^bearer-guard: `issuer` is required: write issuer: 'https:\/\/auth\.example\.com\/' \(the "iss" your tokens carry; alone, it is also where keys are discovered\), or issuer: false to accept any issuer \(with a key source of your own\)$/,
+    ],
+    [
+      'no audience',
+      { issuer: ISS } as AuthOptions,
+      /^bearer-guard: `audience` is required: write audience: 'https:\/\/api\.example\.com' \(the "aud" your tokens carry for this API\), or audience: false to accept any audience \(risky: a token minted for another API would pass\)$/,
+    ],
+    [
+      'issuer: false without a key source',
+      { issuer: false, audience: 'x' },
+      /^bearer-guard: `issuer` is false, and no key source is given: with `issuer: false`, give `jwksUri`, `jwks`, `publicKey` or `secret`$/,
+    ],
+    ['two key sources', { ...ANY, publicKey: 'x', secret: 'y'.repeat(32) }, /cannot be combined/],
+    ['unknown option', { ...ANY, issuer: ISS, audiance: 'x' } as AuthOptions, /`audiance` is not an option/],
+    ['none in algorithms', { ...ANY, secret: 'y'.repeat(32), algorithms: ['none'] }, /must not contain "none"/],
+    [
+      'HS with public key',
+      { ...ANY, publicKey: 'ssh-ed25519 AAAA', algorithms: ['HS256'] },
+      /HMAC and public keys never mix/,
+    ],
+    [
+      'HS512 with a 40-byte secret',
+      { ...ANY, secret: 'x'.repeat(40), algorithms: ['HS512'] },
+      /^bearer-guard: `secret` is 40 bytes, too short: HS512 needs a secret of at least 64 bytes \(RFC 7518 §3\.2\); make one with `openssl rand -base64 48` \(64 characters\)$/,
+    ],
+    [
+      'short secret',
+      { ...ANY, secret: 'shhhhh' },
+      /^bearer-guard: `secret` is 6 bytes, too short: HS256 needs a secret of at least 32 bytes \(RFC 7518 §3.2\); make one with `openssl rand -base64 48` \(64 characters\)$/,
+    ],
+    [
+      'public key as secret',
+      { ...ANY, secret: '-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----' },
+      /bearer-guard: `secret` is a PEM key or certificate, not a shared secret/,
+    ],
+    ['bad clockTolerance', { ...ANY, secret: 'y'.repeat(32), clockTolerance: 'soon' }, /clockTolerance/],
+    [
+      'bad tokenLocations',
+      { ...ANY, secret: 'y'.repeat(32), tokenLocations: ['header', 'url' as 'query'] },
+      /tokenLocations/,
+    ],
+    ['bad jwksUri', { ...ANY, jwksUri: 'ftp://x/jwks' }, /jwksUri/],
+    ['empty jwks', { ...ANY, jwks: { keys: [] } }, /no usable signature key/],
+    ['realm with a quote', { ...ANY, secret: 'y'.repeat(32), realm: 'a"b' }, /realm/],
   ];
   it.each(bad)('%s', (_name, options, message) => {
     expect(() => createVerifier(options)).toThrow(TypeError);
@@ -295,10 +385,10 @@ describe('configuration errors throw at construction', () => {
   it('refuses private keys and small RSA keys as publicKey', () => {
     const small = generateKeyPairSync('rsa', { modulusLength: 1024 });
     const pem = small.publicKey.export({ type: 'spki', format: 'pem' }) as string;
-    expect(() => createVerifier({ publicKey: pem })).toThrow(/RSA key of 1024 bits/);
+    expect(() => createVerifier({ ...ANY, publicKey: pem })).toThrow(/RSA key of 1024 bits/);
     const priv = small.privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
-    expect(() => createVerifier({ publicKey: priv })).toThrow(/private key/);
-    expect(() => createVerifier({ publicKey: small.privateKey })).toThrow(/private key/);
+    expect(() => createVerifier({ ...ANY, publicKey: priv })).toThrow(/private key/);
+    expect(() => createVerifier({ ...ANY, publicKey: small.privateKey })).toThrow(/private key/);
     expect(createPublicKey(pem)).toBeInstanceOf(KeyObject);
   });
 });

@@ -3,14 +3,13 @@
  * the routes after it.
  */
 import { createVerifier, type AuthOptions, type AuthResult, type Verifier } from '@bearer-guard/core';
-import { bindRequest, type RequestBinding } from '@bearer-guard/core/adapter';
+import { bindRequest, checkAuthCall, type RequestBinding } from '@bearer-guard/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { settle } from './respond.js';
 
 // `req.auth`, declared once through declaration merging. Its claims are core's `AuthPayload`:
 // augment that interface (from `@bearer-guard/core` or from this package) to type your claims.
 declare global {
-  // biome-ignore lint/style/noNamespace: Express declares its Request in this global namespace
   namespace Express {
     interface Request {
       /**
@@ -21,7 +20,6 @@ declare global {
     }
   }
 }
-
 
 /** The middleware returned by {@link auth}: also exposes its verifier and a `close()` for shutdown. */
 export type AuthMiddleware = RequestHandler & {
@@ -59,6 +57,8 @@ export type AuthMiddleware = RequestHandler & {
  * @see https://www.rfc-editor.org/rfc/rfc6750
  */
 export function auth(options: AuthOptions): AuthMiddleware {
+  // biome-ignore lint/complexity/noArguments: how a framework calling `auth` itself shows
+  checkAuthCall(arguments);
   const verifier = createVerifier(options);
   const { forwardErrors } = verifier.config;
   // Frozen: it is reachable from every request, and no request may change it.
@@ -66,13 +66,24 @@ export function auth(options: AuthOptions): AuthMiddleware {
     verifier,
     runGuard(guard, request, [res, next]) {
       const req = request as Request;
-      settle(verifier.authorize(req.auth, guard, { request: req }), res as Response, next as NextFunction, forwardErrors);
+      settle(
+        verifier.authorize(req.auth, guard, { request: req }),
+        res as Response,
+        next as NextFunction,
+        forwardErrors,
+      );
       return undefined;
     },
   });
   const middleware: RequestHandler = function bearerGuardAuth(req, res, next) {
     bindRequest(req, binding);
-    const parts = { headers: req.headers, rawHeaders: req.rawHeaders, url: req.originalUrl ?? req.url, body: req.body, method: req.method };
+    const parts = {
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      url: req.originalUrl ?? req.url,
+      body: req.body,
+      method: req.method,
+    };
     const task = verifier.authenticate(parts, { request: req }).then((result) => {
       if (result) req.auth = result;
     });

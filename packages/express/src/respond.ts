@@ -29,8 +29,10 @@ export function handleError(error: unknown, res: Response, next: NextFunction, f
  * Express 4 ignores the promises middleware return.
  */
 export function settle(task: Promise<unknown>, res: Response, next: NextFunction, forward: boolean): void {
-  task.then(
-    () => next(),
-    (error: unknown) => handleError(error, res, next, forward),
-  ).catch(next);
+  task
+    .then(
+      () => next(),
+      (error: unknown) => handleError(error, res, next, forward),
+    )
+    .catch(next);
 }

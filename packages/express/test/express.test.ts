@@ -10,7 +10,7 @@ import express5 from 'express5';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireScopes as coreScopes, requireRoles as coreRoles } from '@bearer-guard/core';
 import { allOf, auth, claimCheck, guard, requireRoles, requireScopes } from '../src/index.js';
-import { SECRET, hs256 } from './token.js';
+import { VERIFIER, hs256 } from '../../../test/helpers/hs256.js';
 
 /** What a guard throws on a request that no auth() saw. */
 const SETUP_ERROR =
@@ -18,7 +18,11 @@ const SETUP_ERROR =
 
 const servers: Server[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((r) => (s.closeAllConnections(), s.close(r)));
+  for (const s of servers.splice(0))
+    await new Promise((r) => {
+      s.closeAllConnections();
+      s.close(r);
+    });
 });
 
 async function start(app: Express): Promise<string> {
@@ -43,13 +47,13 @@ describe.each([
 
   describe('auth()', () => {
     it('validates options at construction', () => {
-      expect(() => auth({ secret: SECRET, audiense: 'x' } as never)).toThrow(TypeError);
+      expect(() => auth({ ...VERIFIER, audiense: 'x' } as never)).toThrow(TypeError);
       expect(() => auth({} as never)).toThrow(/issuer/);
     });
 
     it('sets req.auth, and leaves it undefined for an optional request without token', async () => {
       const app = express();
-      app.use(auth({ secret: SECRET, optional: true }));
+      app.use(auth({ ...VERIFIER, optional: true }));
       app.get('/', (req, res) => res.json({ auth: req.auth ?? null }));
       const base = await start(app);
       expect(await (await get(base)).json()).toEqual({ auth: null });
@@ -60,7 +64,7 @@ describe.each([
 
     it('forwardErrors hands the error to next(err) with status, headers and body', async () => {
       const app = express();
-      app.use(auth({ secret: SECRET, forwardErrors: true }));
+      app.use(auth({ ...VERIFIER, forwardErrors: true }));
       app.get('/', (_req, res) => res.json({}));
       const seen: unknown[] = [];
       const handler: ErrorRequestHandler = (err, _req, _res, next) => {
@@ -74,7 +78,8 @@ describe.each([
         {
           status: 401,
           headers: {
-            'www-authenticate': 'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
+            'www-authenticate':
+              'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
             'cache-control': 'no-store',
           },
           body: { error: 'invalid_token', error_description: 'The access token is invalid' },
@@ -83,7 +88,9 @@ describe.each([
       ]);
       // Express's own final handler keeps the status and the challenge (it reads err.status and err.headers).
       expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid"');
+      expect(res.headers.get('www-authenticate')).toBe(
+        'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
+      );
     });
 
     it('never leaves an unhandled rejection, even when the response cannot be written', async () => {
@@ -97,7 +104,7 @@ describe.each([
           res.flushHeaders(); // headers already sent: auth() must fall back to next(err)
           next();
         });
-        app.use(auth({ secret: SECRET }));
+        app.use(auth(VERIFIER));
         app.get('/', (_req, res) => res.end());
         app.use(((_err, _req, res, _next) => res.end('handled')) as ErrorRequestHandler);
         const base = await start(app);
@@ -120,17 +127,22 @@ describe.each([
         handled = true;
         res.json({});
       });
-      app.use(((err, _req, res, _next) => res.status(500).json({ message: (err as Error).message })) as ErrorRequestHandler);
+      app.use(((err, _req, res, _next) =>
+        res.status(500).json({ message: (err as Error).message })) as ErrorRequestHandler);
       const res = await get(await start(app), hs256({ scope: 'read' }));
       expect([res.status, await res.json(), handled]).toEqual([500, { message: SETUP_ERROR }, false]);
     });
 
     it('combine core guards and guard middleware in allOf, and run core guards through guard()', async () => {
       const app = express();
-      app.use(auth({ secret: SECRET, realm: 'shop' }));
+      app.use(auth({ ...VERIFIER, realm: 'shop' }));
       app.get('/mixed', allOf(requireScopes('read'), coreRoles('admin')), (_req, res) => res.json({ ok: true }));
       app.get('/core', guard(coreScopes('read')), (_req, res) => res.json({ ok: true }));
-      app.get('/check', claimCheck(async (p) => p.sub === 'user-1'), (_req, res) => res.json({ ok: true }));
+      app.get(
+        '/check',
+        claimCheck(async (p) => p.sub === 'user-1'),
+        (_req, res) => res.json({ ok: true }),
+      );
       app.get('/roles', requireRoles('admin'), (_req, res) => res.json({ ok: true }));
       const base = await start(app);
       expect((await get(`${base}/mixed`, hs256({ scope: 'read', roles: ['admin'] }))).status).toBe(200);
@@ -146,7 +158,7 @@ describe.each([
 
     it('forward their errors when auth() forwards', async () => {
       const app = express();
-      app.use(auth({ secret: SECRET, forwardErrors: true }));
+      app.use(auth({ ...VERIFIER, forwardErrors: true }));
       app.get('/', requireScopes('write'), (_req, res) => res.json({}));
       app.use(((err, _req, res, _next) => res.status(418).json({ reason: err.reason })) as ErrorRequestHandler);
       const res = await get(await start(app), hs256({ scope: 'read' }));

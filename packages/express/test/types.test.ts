@@ -7,7 +7,7 @@ import { expectTypeOf, it } from 'vitest';
 import type { AuthResult } from '@bearer-guard/core';
 import { claimCheck as coreClaimCheck, requireScopes as coreScopes } from '@bearer-guard/core';
 import { allOf, auth, claimCheck, guard, requireScopes, type AuthPayload } from '../src/index.js';
-import { SECRET } from './token.js';
+import { VERIFIER } from '../../../test/helpers/hs256.js';
 
 declare module '../src/index.js' {
   interface AuthPayload {
@@ -17,7 +17,7 @@ declare module '../src/index.js' {
 
 it('types req.auth with the augmented payload', () => {
   const app = express();
-  app.use(auth({ secret: SECRET }));
+  app.use(auth(VERIFIER));
   app.get('/orders', requireScopes('read:orders'), (req, res) => {
     expectTypeOf(req.auth).toEqualTypeOf<AuthResult<AuthPayload> | undefined>();
     expectTypeOf(req.auth!.payload.tenant).toEqualTypeOf<string>();
@@ -25,7 +25,9 @@ it('types req.auth with the augmented payload', () => {
     expectTypeOf(req.auth!.token).toEqualTypeOf<string>();
     res.json({ tenant: req.auth?.payload.tenant });
   });
-  app.get('/policy', guard(coreScopes('read:orders')), allOf(requireScopes('a'), coreScopes('b')), (_req, res) => res.end());
+  app.get('/policy', guard(coreScopes('read:orders')), allOf(requireScopes('a'), coreScopes('b')), (_req, res) =>
+    res.end(),
+  );
   expectTypeOf(requireScopes('a')).toExtend<RequestHandler>();
   // The augmentation reaches core's guards too: a shared policy module sees the same claims.
   coreClaimCheck((payload) => payload.tenant === 'acme');
@@ -37,7 +39,7 @@ it('types req.auth with the augmented payload', () => {
     // @ts-expect-error a string is not a guard
     allOf('read:orders');
     // @ts-expect-error options are checked
-    auth({ secret: SECRET, audiense: 'orders' });
+    auth({ ...VERIFIER, audiense: 'orders' });
   };
   expectTypeOf(notCalled).toBeFunction();
 });

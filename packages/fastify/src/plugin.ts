@@ -29,7 +29,15 @@ export interface BearerGuardOptions extends AuthOptions {
 /** Route hooks in which a guard can answer before the handler runs. */
 const GUARD_HOOKS = ['onRequest', 'preValidation', 'preHandler'] as const;
 /** Every other route hook: a guard there would run after the handler, or while the reply is sent. */
-const LATE_HOOKS = ['preParsing', 'preSerialization', 'onSend', 'onResponse', 'onError', 'onTimeout', 'onRequestAbort'] as const;
+const LATE_HOOKS = [
+  'preParsing',
+  'preSerialization',
+  'onSend',
+  'onResponse',
+  'onError',
+  'onTimeout',
+  'onRequestAbort',
+] as const;
 
 function guardHooksIn(route: object, name: string): unknown[] {
   const hooks: unknown[] = ([] as unknown[]).concat((route as Record<string, unknown>)[name] ?? []);
@@ -54,7 +62,9 @@ function checkGuardPlacement(route: { method: string | string[]; url: string }):
 
 /** The route's own `config.auth`, never one inherited from a polluted Object.prototype. */
 function routeAuth(config: object | undefined): RouteAuthConfig | undefined {
-  return config !== undefined && Object.hasOwn(config, 'auth') ? (config as { auth?: RouteAuthConfig }).auth : undefined;
+  return config !== undefined && Object.hasOwn(config, 'auth')
+    ? (config as { auth?: RouteAuthConfig }).auth
+    : undefined;
 }
 
 function misplaced(): TypeError {
@@ -102,7 +112,11 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
   }
 
   /** A guard hook of a route in this scope: `onRequest`, `preValidation` and `preHandler` call it with (request, reply, done). */
-  async function guardHook(guard: Guard, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+  async function guardHook(
+    guard: Guard,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<FastifyReply | undefined> {
     const pending = pendingGuards(request);
     if (pending) {
       pending.push(guard); // authentication waits for the body: the guard runs right after it

@@ -29,7 +29,8 @@ function invalid(message: string): never {
 }
 
 function compile(value: Exclude<RouteAuthConfig, boolean>): RoutePlan {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) invalid('must be a boolean or { scopes, roles, guard, optional }');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    invalid('must be a boolean or { scopes, roles, guard, optional }');
   for (const key of Object.keys(value)) if (!KEYS.has(key)) invalid(`has an unknown key ${JSON.stringify(key)}`);
   // Own members only, as everywhere options are read.
   value = Object.assign(Object.create(null) as object, value) as typeof value;

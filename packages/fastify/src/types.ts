@@ -40,9 +40,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /**
      * The verified token, set by the plugin: `{ payload, header, token }`; `null` when the route
-     * is not authenticated or the request carried no token on an optional route.
+     * is not authenticated or the request carried no token on an optional route; `undefined` on
+     * routes outside the plugin's scope (the plugin decorates the instance it is registered on).
      */
-    auth: AuthResult | null;
+    auth?: AuthResult | null;
   }
   interface FastifyContextConfig {
     /** Per-route authentication; see {@link RouteAuthConfig}. */

@@ -3,7 +3,7 @@
  * the routes after it.
  */
 import { createVerifier, type AuthOptions, type Verifier } from '@bearer-guard/core';
-import { bindRequest, type RequestBinding } from '@bearer-guard/core/adapter';
+import { bindRequest, checkAuthCall, type RequestBinding } from '@bearer-guard/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { handleError } from './respond.js';
 import type { AuthState } from './types.js';
@@ -47,6 +47,8 @@ export type AuthMiddleware = Middleware<AuthState> & {
  * @see https://www.rfc-editor.org/rfc/rfc6750
  */
 export function auth(options: AuthOptions): AuthMiddleware {
+  // biome-ignore lint/complexity/noArguments: how a framework calling `auth` itself shows
+  checkAuthCall(arguments);
   const verifier = createVerifier(options);
   const { forwardErrors } = verifier.config;
   // Frozen: it is reachable from every request, and no request may change it.

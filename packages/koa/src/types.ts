@@ -24,6 +24,5 @@ export interface AuthState {
 }
 
 declare module 'koa' {
-  // biome-ignore lint/suspicious/noEmptyInterface: merges AuthState into Koa's default state
   interface DefaultState extends AuthState {}
 }

@@ -9,7 +9,7 @@ import koa3 from 'koa3';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { requireRoles as coreRoles } from '@bearer-guard/core';
 import { allOf, auth, guard, requireScopes } from '../src/index.js';
-import { SECRET, hs256 } from './token.js';
+import { VERIFIER, hs256 } from '../../../test/helpers/hs256.js';
 
 /** What a guard throws on a request that no auth() saw. */
 const SETUP_ERROR =
@@ -17,7 +17,11 @@ const SETUP_ERROR =
 
 const servers: Server[] = [];
 afterEach(async () => {
-  for (const s of servers.splice(0)) await new Promise((r) => (s.closeAllConnections(), s.close(r)));
+  for (const s of servers.splice(0))
+    await new Promise((r) => {
+      s.closeAllConnections();
+      s.close(r);
+    });
 });
 
 async function start(app: KoaModule): Promise<string> {
@@ -42,13 +46,13 @@ describe.each([
 
   describe('auth()', () => {
     it('validates options at construction', () => {
-      expect(() => auth({ secret: SECRET, audiense: 'x' } as never)).toThrow(TypeError);
+      expect(() => auth({ ...VERIFIER, audiense: 'x' } as never)).toThrow(TypeError);
     });
 
     it('sets ctx.state.auth and does not call next on failure', async () => {
       const app = new Koa();
       const reached: string[] = [];
-      app.use(auth({ secret: SECRET }));
+      app.use(auth(VERIFIER));
       app.use((ctx) => {
         reached.push(ctx.state.auth?.payload.sub ?? '');
         ctx.body = { sub: ctx.state.auth?.payload.sub };
@@ -61,18 +65,22 @@ describe.each([
       expect(reached).toEqual(['user-1']);
     });
 
-    it('forwardErrors throws: Koa\'s default handler keeps status and challenge, never the server-side message', async () => {
+    it("forwardErrors throws: Koa's default handler keeps status and challenge, never the server-side message", async () => {
       const app = new Koa();
       app.silent = true;
       const errors: unknown[] = [];
-      app.on('error', (err: { reason: string; expose?: boolean }) => errors.push({ reason: err.reason, expose: err.expose }));
-      app.use(auth({ secret: SECRET, forwardErrors: true }));
+      app.on('error', (err: { reason: string; expose?: boolean }) =>
+        errors.push({ reason: err.reason, expose: err.expose }),
+      );
+      app.use(auth({ ...VERIFIER, forwardErrors: true }));
       app.use((ctx) => {
         ctx.body = 'never';
       });
       const res = await get(await start(app), hs256({ exp: 1 }));
       expect(res.status).toBe(401);
-      expect(res.headers.get('www-authenticate')).toBe('Bearer realm="api", error="invalid_token", error_description="The access token is invalid"');
+      expect(res.headers.get('www-authenticate')).toBe(
+        'Bearer realm="api", error="invalid_token", error_description="The access token is invalid"',
+      );
       expect(res.headers.get('cache-control')).toBe('no-store');
       expect(await res.text()).toBe('Unauthorized');
       expect(errors).toEqual([{ reason: 'token_expired', expose: undefined }]);
@@ -90,7 +98,7 @@ describe.each([
           ctx.body = { problem: e.body };
         }
       });
-      app.use(auth({ secret: SECRET, forwardErrors: true }));
+      app.use(auth({ ...VERIFIER, forwardErrors: true }));
       app.use(requireScopes('write'));
       app.use((ctx) => {
         ctx.body = 'never';
@@ -98,14 +106,17 @@ describe.each([
       const res = await get(await start(app), hs256({ scope: 'read' }));
       expect(res.status).toBe(403);
       expect(await res.json()).toEqual({
-        problem: { error: 'insufficient_scope', error_description: 'The access token does not grant the required permissions' },
+        problem: {
+          error: 'insufficient_scope',
+          error_description: 'The access token does not grant the required permissions',
+        },
       });
     });
 
     it('does not catch errors thrown after it', async () => {
       const app = new Koa();
       app.silent = true;
-      app.use(auth({ secret: SECRET }));
+      app.use(auth(VERIFIER));
       app.use(() => {
         throw Object.assign(new Error('boom'), { status: 409 });
       });
@@ -137,7 +148,7 @@ describe.each([
 
     it('combine core guards and guard middleware', async () => {
       const app = new Koa();
-      app.use(auth({ secret: SECRET }));
+      app.use(auth(VERIFIER));
       app.use(allOf(requireScopes('read'), coreRoles('admin')));
       app.use(guard(coreRoles('admin')));
       app.use((ctx) => {

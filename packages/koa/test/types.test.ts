@@ -7,7 +7,7 @@ import { expectTypeOf, it } from 'vitest';
 import type { AuthResult } from '@bearer-guard/core';
 import { requireScopes as coreScopes } from '@bearer-guard/core';
 import { allOf, auth, claimCheck, guard, requireScopes, type AuthPayload, type AuthState } from '../src/index.js';
-import { SECRET } from './token.js';
+import { VERIFIER } from '../../../test/helpers/hs256.js';
 
 declare module '../src/index.js' {
   interface AuthPayload {
@@ -17,7 +17,7 @@ declare module '../src/index.js' {
 
 it('types ctx.state.auth with the augmented payload', () => {
   const app = new Koa();
-  app.use(auth({ secret: SECRET }));
+  app.use(auth(VERIFIER));
   app.use(requireScopes('read:orders'));
   app.use(guard(coreScopes('read:orders')));
   app.use(allOf(requireScopes('a'), coreScopes('b')));
@@ -29,12 +29,12 @@ it('types ctx.state.auth with the augmented payload', () => {
 
   // An app with its own state type.
   const typed = new Koa<AuthState & { requestId: string }>();
-  typed.use(auth({ secret: SECRET }));
+  typed.use(auth(VERIFIER));
   typed.use((ctx) => {
     expectTypeOf(ctx.state.requestId).toEqualTypeOf<string>();
     expectTypeOf(ctx.state.auth).toEqualTypeOf<AuthResult<AuthPayload> | undefined>();
   });
-  expectTypeOf(auth({ secret: SECRET })).toExtend<Middleware<AuthState>>();
+  expectTypeOf(auth(VERIFIER)).toExtend<Middleware<AuthState>>();
   expectTypeOf(requireScopes('a')).toExtend<Middleware<AuthState>>();
   claimCheck((payload) => payload.tenant === 'acme');
   const notCalled = () => {

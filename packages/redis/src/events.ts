@@ -47,10 +47,15 @@ function seconds(ms: number): string {
 }
 
 /** The log line for an event, with its level; `undefined` for events not worth a line. */
-export function describeEvent(event: RedisRevocationEvent): { level: 'info' | 'warn' | 'error'; message: string } | undefined {
+export function describeEvent(
+  event: RedisRevocationEvent,
+): { level: 'info' | 'warn' | 'error'; message: string } | undefined {
   switch (event.type) {
     case 'sync':
-      return { level: 'info', message: `${PREFIX} loaded ${event.loaded} revocations from Redis in ${event.durationMs} ms` };
+      return {
+        level: 'info',
+        message: `${PREFIX} loaded ${event.loaded} revocations from Redis in ${event.durationMs} ms`,
+      };
     case 'resynced':
       return {
         level: 'info',
@@ -94,7 +99,10 @@ export function createReporter(
     if (!line) return;
     try {
       if (logger) {
-        const write = line.level === 'warn' ? logger.warn : (logger[line.level] ?? (line.level === 'error' ? logger.warn : undefined));
+        const write =
+          line.level === 'warn'
+            ? logger.warn
+            : (logger[line.level] ?? (line.level === 'error' ? logger.warn : undefined));
         write?.call(logger, line.message);
       } else if (event.type === 'stale' && policy === 'allow') {
         // Failing open must never be silent: Node prints process warnings to stderr by default.

@@ -5,5 +5,6 @@
  */
 export { redisRevocationStore } from './store.js';
 export type { RedisRevocationStore, RedisRevocationState } from './store.js';
-export type { RedisRevocationStoreOptions, RedisConnection, RedisClient, FailurePolicy, Duration } from './options.js';
+export type { RedisRevocationStoreOptions, RedisConnection, RedisClient, FailurePolicy } from './options.js';
+export type { Duration } from '@bearer-guard/core';
 export type { RedisRevocationEvent, RedisRevocationErrorStage, RevocationLogger } from './events.js';

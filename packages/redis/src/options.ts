@@ -1,11 +1,14 @@
 /**
- * Options of {@link redisRevocationStore}, validated at construction.
+ * Options of {@link redisRevocationStore}, validated at construction with core's option checks:
+ * every error reads ``bearer-guard: `redisRevocationStore.<option>` <what is wrong>``.
  */
-import { parseDuration } from '@bearer-guard/core';
+import type { Duration } from '@bearer-guard/core';
+import { callback, checkKnownKeys, fail, nonEmptyString, parseDuration } from '@bearer-guard/core/adapter';
 import type { RedisClientType } from 'redis';
 import type { RedisRevocationEvent, RevocationLogger } from './events.js';
 
 /** A node-redis v5 client (`createClient()`), whatever its modules, scripts or RESP version. */
+// biome-ignore lint/suspicious/noExplicitAny: any modules, functions, scripts, RESP version and type mapping
 export type RedisClient = RedisClientType<any, any, any, any, any>;
 
 /**
@@ -22,10 +25,10 @@ export type RedisConnection = { client: RedisClient; url?: undefined } | { url: 
  */
 export type FailurePolicy = 'deny' | 'allow';
 
-/** A duration: seconds, or a string with a unit such as `'5s'`, `'250ms'`, `'1m'` (as in core). */
-export type Duration = number | string;
-
-/** Options of {@link redisRevocationStore}. Durations are seconds or strings such as `'500ms'`. */
+/**
+ * Options of {@link redisRevocationStore}. Durations are core's {@link Duration}: seconds, or strings
+ * such as `'500ms'`, `'5s'`, `'2 days'`.
+ */
 export interface RedisRevocationStoreOptions {
   /** Prefix of every key the store writes (`<keyPrefix>revoked:<jti>`). Default `'bearer-guard:'`. */
   keyPrefix?: string;
@@ -77,20 +80,38 @@ export interface ResolvedStoreOptions {
   logger: RevocationLogger | undefined;
 }
 
+const SCOPE = 'redisRevocationStore';
 const KNOWN = new Set<string>([
-  'keyPrefix', 'channel', 'failurePolicy', 'maxStaleness', 'connectTimeout', 'commandTimeout',
-  'sweepInterval', 'clockTolerance', 'onEvent', 'logger',
+  'keyPrefix',
+  'channel',
+  'failurePolicy',
+  'maxStaleness',
+  'connectTimeout',
+  'commandTimeout',
+  'sweepInterval',
+  'clockTolerance',
+  'onEvent',
+  'logger',
 ]);
-const CLIENT_METHODS = ['duplicate', 'connect', 'subscribe', 'scanIterator', 'mGet', 'set', 'publish', 'multi', 'on'] as const;
+const CLIENT_METHODS = [
+  'duplicate',
+  'connect',
+  'subscribe',
+  'scanIterator',
+  'mGet',
+  'set',
+  'publish',
+  'multi',
+  'on',
+] as const;
 
-function fail(option: string, message: string): never {
-  throw new TypeError(`redisRevocationStore: \`${option}\` ${message}`);
-}
+/** `redisRevocationStore.<option>`: how option errors name an option. */
+const named = (option: string) => `${SCOPE}.${option}`;
 
 function milliseconds(value: unknown, option: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const ms = parseDuration(value, `redisRevocationStore: \`${option}\``) * 1000;
-  if (ms < min) fail(option, `must be at least ${min} ms; got ${JSON.stringify(value)}`);
+  const ms = parseDuration(value, named(option)) * 1000;
+  if (ms < min) fail(named(option), `must be at least ${min} ms; got ${JSON.stringify(value)}`);
   return ms;
 }
 
@@ -104,42 +125,44 @@ export function isNodeRedisClient(value: unknown): value is RedisClient {
 /** Validates the connection argument; returns the URL or the user's client. */
 export function resolveConnection(connection: unknown): RedisConnection {
   if (typeof connection !== 'object' || connection === null) {
-    throw new TypeError('redisRevocationStore: expected `{ client }` or `{ url }` as first argument');
+    fail(SCOPE, 'expects `{ client }` or `{ url }` as first argument');
   }
   const { client, url } = connection as Record<string, unknown>;
-  if ((client === undefined) === (url === undefined)) fail('client', 'or `url`: give exactly one of the two');
+  if ((client === undefined) === (url === undefined))
+    fail(named('client'), `or \`${named('url')}\`: give exactly one of the two`);
   if (client !== undefined) {
-    if (!isNodeRedisClient(client)) fail('client', 'must be a node-redis v5 client (`createClient()` from `redis`)');
+    if (!isNodeRedisClient(client))
+      fail(named('client'), 'must be a node-redis v5 client (`createClient()` from `redis`)');
     return { client };
   }
-  if (typeof url !== 'string') fail('url', 'must be a string such as "redis://localhost:6379"');
+  if (typeof url !== 'string') fail(named('url'), 'must be a string such as "redis://localhost:6379"');
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    fail('url', `is not a valid URL: ${JSON.stringify(url)}`);
+    fail(named('url'), `is not a valid URL: ${JSON.stringify(url)}`);
   }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') fail('url', 'must be a redis:// or rediss:// URL');
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    fail(named('url'), 'must be a redis:// or rediss:// URL');
   return { url };
 }
 
 /** Validates the options; throws a `TypeError` naming the option. */
 export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null) throw new TypeError('redisRevocationStore: options must be an object');
+  if (typeof options !== 'object' || options === null) fail(SCOPE, 'options must be an object');
   const o = options as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!KNOWN.has(key)) fail(key, 'is not an option');
+  checkKnownKeys(o, KNOWN, SCOPE);
 
   const keyPrefix = o.keyPrefix ?? 'bearer-guard:';
-  if (typeof keyPrefix !== 'string') fail('keyPrefix', 'must be a string');
-  const channel = o.channel ?? `${keyPrefix}revocations`;
-  if (typeof channel !== 'string' || channel.length === 0) fail('channel', 'must be a non-empty string');
+  if (typeof keyPrefix !== 'string') fail(named('keyPrefix'), 'must be a string');
+  const channel = nonEmptyString(o.channel, named('channel'), `${keyPrefix}revocations`);
   const failurePolicy = o.failurePolicy ?? 'deny';
-  if (failurePolicy !== 'deny' && failurePolicy !== 'allow') fail('failurePolicy', "must be 'deny' or 'allow'");
-  if (o.onEvent !== undefined && typeof o.onEvent !== 'function') fail('onEvent', 'must be a function');
+  if (failurePolicy !== 'deny' && failurePolicy !== 'allow') fail(named('failurePolicy'), "must be 'deny' or 'allow'");
+  const onEvent = callback<ResolvedStoreOptions['onEvent']>(o.onEvent, named('onEvent'));
   const logger = o.logger as RevocationLogger | undefined;
   if (logger !== undefined && (typeof logger !== 'object' || logger === null || typeof logger.warn !== 'function')) {
-    fail('logger', 'must be an object with a `warn(message)` method (console, pino, winston…)');
+    fail(named('logger'), 'must be an object with a `warn(message)` method (console, pino, winston…)');
   }
 
   const maxStalenessMs = milliseconds(o.maxStaleness, 'maxStaleness', 5000, 100);
@@ -153,8 +176,8 @@ export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
     sweepIntervalMs: milliseconds(o.sweepInterval, 'sweepInterval', 60_000, 100),
     // A few heartbeats fit in `maxStaleness`, so one lost ping does not make the replica stale.
     heartbeatMs: Math.max(25, Math.min(1000, maxStalenessMs / 4)),
-    clockTolerance: o.clockTolerance === undefined ? 60 : parseDuration(o.clockTolerance, 'redisRevocationStore: `clockTolerance`'),
-    onEvent: o.onEvent as ResolvedStoreOptions['onEvent'],
+    clockTolerance: o.clockTolerance === undefined ? 60 : parseDuration(o.clockTolerance, named('clockTolerance')),
+    onEvent,
     logger,
   };
 }

@@ -7,6 +7,7 @@
  * already exists. A PING answered on the same subscribed connection then moves `trustedAt` to the
  * moment it was sent, since Redis delivers on one connection in order. When the subscription
  * drops (`epoch` changes) nothing moves `trustedAt` until a new load on the new connection.
+ * That trust state lives in {@link ReplicaTrust} (./trust.ts); this file does the I/O.
  */
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,8 +15,15 @@ import { AuthUnavailableError, type JWTPayload, type RevocationStore } from '@be
 import { checkRevokeArguments, DenyList } from '@bearer-guard/core/adapter';
 import { createOwnedClient, duplicateForSubscriber, reconnectDelay, shutdown, withTimeout } from './connection.js';
 import { createReporter } from './events.js';
-import { resolveConnection, resolveStoreOptions, type RedisClient, type RedisConnection, type RedisRevocationStoreOptions } from './options.js';
+import {
+  resolveConnection,
+  resolveStoreOptions,
+  type RedisClient,
+  type RedisConnection,
+  type RedisRevocationStoreOptions,
+} from './options.js';
 import { decodeMessage, encodeMessage, entryKey, keySpace, parseEntryKey, parseStoredExp } from './protocol.js';
+import { ReplicaTrust } from './trust.js';
 
 /**
  * Where the store stands:
@@ -91,7 +99,10 @@ function asError(value: unknown): Error {
  * await revocation.revoke(jti, exp, iss);
  * ```
  */
-export function redisRevocationStore(connection: RedisConnection, options: RedisRevocationStoreOptions = {}): RedisRevocationStore {
+export function redisRevocationStore(
+  connection: RedisConnection,
+  options: RedisRevocationStoreOptions = {},
+): RedisRevocationStore {
   const { client: userClient, url } = resolveConnection(connection);
   const o = resolveStoreOptions(options);
   const keys = keySpace(o.keyPrefix, o.channel);
@@ -99,7 +110,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
   const replica = new DenyList(o.clockTolerance);
   const owned = userClient === undefined;
   const main: RedisClient = userClient ?? createOwnedClient(url as string);
-  const createdAt = Date.now();
+  const trust = new ReplicaTrust({ maxStalenessMs: o.maxStalenessMs, connectTimeoutMs: o.connectTimeoutMs });
   const aborter = new AbortController();
   const nowSec = () => Date.now() / 1000;
 
@@ -108,11 +119,6 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
   let closing: Promise<void> | undefined;
   let subscribed = false; // the first SUBSCRIBE was acknowledged: later 'ready' events are reconnects
   let subscriberUp = false;
-  let epoch = 0; // +1 every time the subscription drops
-  let trustedEpoch = -1; // the epoch whose load established the invariant
-  let trustedAt = -Infinity; // ms; the replica holds every revocation made before it
-  let everSynced = false;
-  let staleReported = false;
   let pingInFlight = false;
   let syncRunning = false;
   let syncAgain = false;
@@ -126,32 +132,25 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
   });
   ready.catch(() => {}); // nobody has to await it
   // What `isRevoked` awaits before the first load: the load, or the end of `connectTimeout`.
-  const startup = Promise.race([ready.catch(() => {}), sleep(o.connectTimeoutMs, undefined, { ref: false, signal: aborter.signal }).catch(() => {})]);
-
-  const trusted = (now: number) => !closed && now - trustedAt <= o.maxStalenessMs;
-
-  function markTrusted(at: number): void {
-    trustedAt = Math.max(trustedAt, at);
-    if (trusted(Date.now())) staleReported = false; // the outage, if any, is over
-  }
+  const startup = Promise.race([
+    ready.catch(() => {}),
+    sleep(o.connectTimeoutMs, undefined, { ref: false, signal: aborter.signal }).catch(() => {}),
+  ]);
 
   function noteStale(now: number): void {
-    if (staleReported || closed) return;
-    staleReported = true;
-    report({ type: 'stale', policy: o.failurePolicy, sinceMs: now - (everSynced ? trustedAt : createdAt) });
+    const sinceMs = trust.noteStale(now);
+    if (sinceMs !== undefined) report({ type: 'stale', policy: o.failurePolicy, sinceMs });
   }
 
   function answer(jti: string, issuer: string | undefined): boolean {
     const now = Date.now();
-    if (!trusted(now)) {
+    if (!trust.trusted(now)) {
       noteStale(now);
       if (o.failurePolicy === 'deny') {
-        const why = closed
-          ? 'the revocation store is closed'
-          : everSynced
-            ? `no contact with Redis for ${now - trustedAt} ms (maxStaleness ${o.maxStalenessMs} ms)`
-            : `the revocation list was not loaded from Redis within connectTimeout (${o.connectTimeoutMs} ms)`;
-        throw new AuthUnavailableError('revocation_unavailable', `revocation list cannot be trusted: ${why}`);
+        throw new AuthUnavailableError(
+          'revocation_unavailable',
+          `revocation list cannot be trusted: ${trust.whyUntrusted(now)}`,
+        );
       }
     }
     return replica.has(jti, issuer, now / 1000);
@@ -166,20 +165,26 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       return;
     }
     if (replica.add(revocation.jti, revocation.exp, revocation.iss, nowSec())) {
-      report({ type: 'revoked', jti: revocation.jti, issuer: revocation.iss, expiresAt: revocation.exp, origin: 'remote' });
+      report({
+        type: 'revoked',
+        jti: revocation.jti,
+        issuer: revocation.iss,
+        expiresAt: revocation.exp,
+        origin: 'remote',
+      });
     }
   }
 
   function onDown(error?: unknown): void {
     if (closed || !subscriberUp || subscriber?.isReady) return; // not an outage, or already known
     subscriberUp = false;
-    epoch++;
+    trust.nextEpoch();
     report(error === undefined ? { type: 'disconnected' } : { type: 'disconnected', error: asError(error) });
   }
 
   function onReady(): void {
     if (closed || !subscribed) return; // the first 'ready' is handled by start()
-    epoch++; // a new connection: nothing proven on the old one carries over
+    trust.nextEpoch(); // a new connection: nothing proven on the old one carries over
     subscriberUp = true;
     requestSync(); // node-redis re-subscribed before 'ready'; reload whatever was missed meanwhile
   }
@@ -190,20 +195,18 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
    */
   function proofPing(sub: RedisClient, expectedEpoch: number): Promise<void> {
     const sentAt = Date.now();
-    return sub.ping().then(() => {
-      if (expectedEpoch === epoch && expectedEpoch === trustedEpoch) markTrusted(sentAt);
-    });
+    return sub.ping().then(() => trust.proven(expectedEpoch, sentAt));
   }
 
   /** Pings the subscribed connection now and then, one ping at a time, to keep the replica trusted. */
   function heartbeat(): void {
     if (closed) return;
     const now = Date.now();
-    if (everSynced ? !trusted(now) : now - createdAt >= o.connectTimeoutMs) noteStale(now);
+    if (trust.overdue(now)) noteStale(now);
     const sub = subscriber;
     if (!sub || !subscriberUp || pingInFlight || !sub.isReady) return;
     pingInFlight = true;
-    proofPing(sub, epoch)
+    proofPing(sub, trust.epoch)
       .catch(() => {})
       .finally(() => {
         pingInFlight = false;
@@ -214,7 +217,9 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
   async function prove(expectedEpoch: number): Promise<void> {
     const sub = subscriber;
     if (closed || !sub || !subscriberUp || !sub.isReady) return;
-    await withTimeout(proofPing(sub, expectedEpoch), o.commandTimeoutMs, () => new Error('PING timed out')).catch(() => {});
+    await withTimeout(proofPing(sub, expectedEpoch), o.commandTimeoutMs, () => new Error('PING timed out')).catch(
+      () => {},
+    );
   }
 
   // --- load and re-sync ---------------------------------------------------------------------
@@ -235,7 +240,9 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       );
       // Only the instance whose SET created the key announces it: one message per entry, not per instance.
       const created = batch.filter((_, j) => String(replies[j]) === 'OK');
-      await Promise.all(created.map(({ jti, issuer, exp }) => main.publish(keys.channel, encodeMessage(jti, exp, issuer))));
+      await Promise.all(
+        created.map(({ jti, issuer, exp }) => main.publish(keys.channel, encodeMessage(jti, exp, issuer))),
+      );
       written += created.length;
     }
     return written;
@@ -280,20 +287,17 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
     do {
       syncAgain = false;
       if (closed || !subscriberUp) return; // the next 'ready' asks again
-      const startEpoch = epoch;
+      const startEpoch = trust.epoch;
       const startedAt = Date.now();
       try {
         const { loaded, seen } = await load();
         if (closed) return;
-        if (startEpoch !== epoch || !subscriberUp) continue; // dropped meanwhile: not proof of anything
-        trustedEpoch = startEpoch;
-        markTrusted(startedAt);
+        if (!subscriberUp || !trust.loaded(startEpoch, startedAt)) continue; // dropped meanwhile: not proof of anything
         // A load can outlast maxStaleness (a large denylist, a busy Redis): prove the replica
         // current before announcing it, so `ready` and `resynced` mean "trusted now".
         await prove(startEpoch);
         if (closed) return;
-        const first = !everSynced;
-        everSynced = true;
+        const first = trust.synced();
         failures = 0;
         if (first) resolveReady();
         let writtenBack = 0;
@@ -303,7 +307,13 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
           if (!closed) report({ type: 'error', stage: 'write-back', error: asError(error) });
         }
         if (closed) return;
-        report({ type: first ? 'sync' : 'resynced', entries: replica.size, loaded, writtenBack, durationMs: Date.now() - startedAt });
+        report({
+          type: first ? 'sync' : 'resynced',
+          entries: replica.size,
+          loaded,
+          writtenBack,
+          durationMs: Date.now() - startedAt,
+        });
       } catch (error) {
         if (closed) return;
         report({ type: 'error', stage: 'sync', error: asError(error) });
@@ -321,7 +331,10 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
     if (closed) return;
     const sub = duplicateForSubscriber(main);
     subscriber = sub;
-    sub.on('error', onDown).on('end', () => onDown()).on('ready', onReady);
+    sub
+      .on('error', onDown)
+      .on('end', () => onDown())
+      .on('ready', onReady);
     await sub.connect();
     // Subscribe before loading, so that nothing published during the load is missed.
     for (let attempt = 0; !closed; attempt++) {
@@ -348,15 +361,21 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
 
   async function doClose(): Promise<void> {
     closed = true;
+    trust.close();
     clearInterval(heartbeatTimer);
     clearInterval(sweepTimer);
     aborter.abort();
-    if (!everSynced) rejectReady(new Error('@bearer-guard/redis: the store was closed before the initial load finished'));
+    if (!trust.everSynced)
+      rejectReady(new Error('@bearer-guard/redis: the store was closed before the initial load finished'));
     try {
       const sub = subscriber;
       if (sub) {
         if (subscribed && sub.isReady) {
-          await withTimeout(sub.unsubscribe(keys.channel, onMessage), CLOSE_GRACE_MS, () => new Error('UNSUBSCRIBE timed out')).catch(() => {});
+          await withTimeout(
+            sub.unsubscribe(keys.channel, onMessage),
+            CLOSE_GRACE_MS,
+            () => new Error('UNSUBSCRIBE timed out'),
+          ).catch(() => {});
         }
         await shutdown(sub, CLOSE_GRACE_MS);
       }
@@ -371,7 +390,7 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       const jti = Object.hasOwn(payload, 'jti') ? payload.jti : undefined;
       if (typeof jti !== 'string' || jti.length === 0) return false;
       const iss = Object.hasOwn(payload, 'iss') && typeof payload.iss === 'string' ? payload.iss : undefined;
-      if (!everSynced && !closed && Date.now() - createdAt < o.connectTimeoutMs) return startup.then(() => answer(jti, iss));
+      if (trust.starting(Date.now())) return startup.then(() => answer(jti, iss));
       return answer(jti, iss);
     },
     async revoke(jti, expiresAt, issuer) {
@@ -379,14 +398,21 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
       if (closed) throw new Error('@bearer-guard/redis: revoke() on a closed store');
       const deadline = replica.deadline(expiresAt);
       if (deadline <= nowSec()) return; // the token is dead already: nothing to remember
-      if (replica.add(jti, expiresAt, issuer, nowSec())) report({ type: 'revoked', jti, issuer, expiresAt, origin: 'local' });
+      if (replica.add(jti, expiresAt, issuer, nowSec()))
+        report({ type: 'revoked', jti, issuer, expiresAt, origin: 'local' });
       try {
         const write = main
           .multi()
-          .set(entryKey(keys, jti, issuer), String(expiresAt), { expiration: { type: 'PXAT', value: Math.ceil(deadline * 1000) } })
+          .set(entryKey(keys, jti, issuer), String(expiresAt), {
+            expiration: { type: 'PXAT', value: Math.ceil(deadline * 1000) },
+          })
           .publish(keys.channel, encodeMessage(jti, expiresAt, issuer))
           .exec();
-        await withTimeout(write, o.commandTimeoutMs, () => new Error(`no answer from Redis within ${o.commandTimeoutMs} ms`));
+        await withTimeout(
+          write,
+          o.commandTimeoutMs,
+          () => new Error(`no answer from Redis within ${o.commandTimeoutMs} ms`),
+        );
       } catch (error) {
         throw new Error(
           `@bearer-guard/redis: revoke(${JSON.stringify(jti)}) was not confirmed by Redis (${asError(error).message}). ` +
@@ -406,8 +432,8 @@ export function redisRevocationStore(connection: RedisConnection, options: Redis
     },
     get state(): RedisRevocationState {
       if (closed) return 'closed';
-      if (!everSynced) return 'loading';
-      return subscriberUp && trustedEpoch === epoch && trusted(Date.now()) ? 'synced' : 'stale';
+      if (!trust.everSynced) return 'loading';
+      return subscriberUp && trust.current(Date.now()) ? 'synced' : 'stale';
     },
     close() {
       closing ??= doClose();

@@ -5,7 +5,12 @@
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { isBearerError } from '@bearer-guard/core';
-import { redisRevocationStore, type RedisClient, type RedisRevocationStore, type RedisRevocationStoreOptions } from '@bearer-guard/redis';
+import {
+  redisRevocationStore,
+  type RedisClient,
+  type RedisRevocationStore,
+  type RedisRevocationStoreOptions,
+} from '@bearer-guard/redis';
 import { startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { EventLog, expIn, jti, uniquePrefix, waitFor } from './helpers/wait.js';
 
@@ -49,7 +54,9 @@ describe("failurePolicy 'deny' (default)", () => {
       vi.spyOn(console, 'error'),
       vi.spyOn(process, 'emitWarning'),
     ];
-    onTestFinished(() => printed.forEach((spy) => spy.mockRestore()));
+    onTestFinished(() => {
+      for (const spy of printed) spy.mockRestore();
+    });
     const events = new EventLog();
     const store = open({ keyPrefix: uniquePrefix(), maxStaleness: '400ms', onEvent: events.onEvent });
     await store.ready;
@@ -106,7 +113,10 @@ describe("failurePolicy 'deny' (default)", () => {
     await server.stop();
     const store = open({ keyPrefix: uniquePrefix(), connectTimeout: '300ms' });
     const started = Date.now();
-    await expect(store.isRevoked({ jti: jti() })).rejects.toMatchObject({ status: 503, reason: 'revocation_unavailable' });
+    await expect(store.isRevoked({ jti: jti() })).rejects.toMatchObject({
+      status: 503,
+      reason: 'revocation_unavailable',
+    });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
     expect(store.state).toBe('loading');
     expect(() => store.isRevoked({ jti: jti() })).toThrow(/not loaded from Redis within connectTimeout/);
@@ -120,7 +130,13 @@ describe("failurePolicy 'allow'", () => {
   it('answers from the last replica and warns loudly, once per outage, through the logger', async () => {
     const logger = { warn: vi.fn(), error: vi.fn(), info: vi.fn() };
     const events = new EventLog();
-    const store = open({ keyPrefix: uniquePrefix(), failurePolicy: 'allow', maxStaleness: '300ms', logger, onEvent: events.onEvent });
+    const store = open({
+      keyPrefix: uniquePrefix(),
+      failurePolicy: 'allow',
+      maxStaleness: '300ms',
+      logger,
+      onEvent: events.onEvent,
+    });
     await store.ready;
     const revoked = jti();
     await store.revoke(revoked, expIn(300));

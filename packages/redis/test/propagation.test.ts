@@ -34,7 +34,10 @@ class ChildInstance {
   next(predicate: (message: Message) => boolean, timeoutMs = 10_000): Promise<{ message: Message; at: number }> {
     return new Promise((resolve, reject) => {
       const onExit = (code: number | null) => done(new Error(`instance exited (${code})`));
-      const timer = setTimeout(() => done(new Error(`no matching message from the instance within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => done(new Error(`no matching message from the instance within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const listener = (message: Message, at: number) => {
         if (message.type === 'error') done(new Error(String(message.message)));
         else if (predicate(message)) done(undefined, { message, at });

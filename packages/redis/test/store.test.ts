@@ -1,7 +1,12 @@
 /** The store against a real Redis: what it writes, the replica, expiry, the initial load, lifecycle. */
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisRevocationStore, type RedisClient, type RedisRevocationStore, type RedisRevocationStoreOptions } from '@bearer-guard/redis';
+import {
+  redisRevocationStore,
+  type RedisClient,
+  type RedisRevocationStore,
+  type RedisRevocationStoreOptions,
+} from '@bearer-guard/redis';
 import { startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { EventLog, expIn, jti, uniquePrefix, waitFor } from './helpers/wait.js';
 
@@ -24,7 +29,8 @@ async function connectedClients(): Promise<number> {
 /** The server drops a closed connection a moment after the client has: poll for a while. */
 async function expectClients(count: number): Promise<void> {
   const deadline = Date.now() + 2000;
-  while ((await connectedClients()) !== count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  while ((await connectedClients()) !== count && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 10));
   expect(await connectedClients()).toBe(count);
 }
 
@@ -61,7 +67,7 @@ describe('revoke', () => {
     expect(JSON.parse(messages[0] as string)).toEqual({ jti: id, exp });
   });
 
-  it('scoped to an issuer: <prefix>revoked-by:<base64url(iss)>:<jti>, refusing only that issuer\'s token, everywhere', async () => {
+  it("scoped to an issuer: <prefix>revoked-by:<base64url(iss)>:<jti>, refusing only that issuer's token, everywhere", async () => {
     const keyPrefix = uniquePrefix();
     const store = open({ keyPrefix, clockTolerance: 30 });
     const other = open({ keyPrefix });
@@ -74,11 +80,21 @@ describe('revoke', () => {
     const key = `${keyPrefix}revoked-by:${Buffer.from(tenant).toString('base64url')}:${id}`;
     expect(await admin.get(key)).toBe(String(exp));
     expect(await admin.exists(`${keyPrefix}revoked:${id}`)).toBe(0);
-    await waitFor(() => other.isRevoked({ iss: tenant, jti: id }) === true, 1000, 'the scoped revocation on the other instance');
-    expect([other.isRevoked({ iss: 'https://tenant-a.example/', jti: id }), other.isRevoked({ jti: id })]).toEqual([false, false]);
+    await waitFor(
+      () => other.isRevoked({ iss: tenant, jti: id }) === true,
+      1000,
+      'the scoped revocation on the other instance',
+    );
+    expect([other.isRevoked({ iss: 'https://tenant-a.example/', jti: id }), other.isRevoked({ jti: id })]).toEqual([
+      false,
+      false,
+    ]);
     const late = open({ keyPrefix });
     await late.ready;
-    expect([late.isRevoked({ iss: tenant, jti: id }), late.isRevoked({ iss: 'https://tenant-a.example/', jti: id })]).toEqual([true, false]);
+    expect([
+      late.isRevoked({ iss: tenant, jti: id }),
+      late.isRevoked({ iss: 'https://tenant-a.example/', jti: id }),
+    ]).toEqual([true, false]);
     await expect(store.revoke(id, exp, '')).rejects.toThrow('revoke: `issuer` must be a non-empty string when given');
   });
 
@@ -201,7 +217,11 @@ describe('initial load', () => {
     const ids = Array.from({ length: 60_000 }, () => jti());
     for (let i = 0; i < ids.length; i += 5000) {
       await Promise.all(
-        ids.slice(i, i + 5000).map((id) => admin.sendCommand(['SET', `${keyPrefix}revoked:${id}`, String(exp), 'PXAT', String((exp + 60) * 1000)])),
+        ids
+          .slice(i, i + 5000)
+          .map((id) =>
+            admin.sendCommand(['SET', `${keyPrefix}revoked:${id}`, String(exp), 'PXAT', String((exp + 60) * 1000)]),
+          ),
       );
     }
 
@@ -246,7 +266,7 @@ describe('lifecycle', () => {
     await expectClients(before);
   });
 
-  it("with { client } not yet connected: waits for its owner to connect it", async () => {
+  it('with { client } not yet connected: waits for its owner to connect it', async () => {
     const client = createClient({ url: server.url }) as RedisClient;
     client.on('error', () => {});
     clients.push(client);
@@ -267,7 +287,9 @@ describe('lifecycle', () => {
     await Promise.all([store.close(), store.close()]);
     await expectClients(before);
     await expect(store.revoke(jti(), expIn(60))).rejects.toThrow(/closed/);
-    expect(() => store.isRevoked({ jti: 'x' })).toThrow(expect.objectContaining({ status: 503, reason: 'revocation_unavailable' }));
+    expect(() => store.isRevoked({ jti: 'x' })).toThrow(
+      expect.objectContaining({ status: 503, reason: 'revocation_unavailable' }),
+    );
   });
 
   it('close() before the initial load rejects ready, without an unhandled rejection', async () => {

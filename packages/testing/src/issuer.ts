@@ -2,6 +2,7 @@
  * The test issuer: a JWKS and discovery server on 127.0.0.1 plus token minting, for tests of
  * code that verifies bearer tokens.
  */
+import { fail } from '@bearer-guard/core/adapter';
 import type { JSONWebKeySet, JWTPayload } from 'jose';
 import { epochSeconds } from './duration.js';
 import { createTestKey, type TestAlgorithm, type TestKey } from './keys.js';
@@ -67,7 +68,7 @@ export class TestIssuer {
     return this.#keys.current.kid;
   }
 
-  /** The public JWKS the issuer publishes (a copy; {@link TestIssuer.setJwksOverride} changes only what HTTP serves). */
+  /** The public JWKS the issuer publishes (a copy; {@link TestIssuer.setJWKSOverride} changes only what HTTP serves). */
   get jwks(): JSONWebKeySet {
     return this.#keys.jwks();
   }
@@ -115,9 +116,9 @@ export class TestIssuer {
    * Serves `body` at `jwks_uri` instead of the real key set; `null` restores it.
    *
    * @param body - a string (sent verbatim, e.g. malformed JSON) or a value sent as JSON; `null` to stop overriding.
-   * @example issuer.setJwksOverride({ keys: [] });
+   * @example issuer.setJWKSOverride({ keys: [] });
    */
-  setJwksOverride(body: unknown): void {
+  setJWKSOverride(body: unknown): void {
     this.#server.setOverride('jwks', body);
   }
 
@@ -229,7 +230,11 @@ export class TestIssuer {
    * @throws Error when `changes` leave the payload as it was.
    * @example await issuer.tamperedToken({ sub: 'u1', scope: 'read' }, {}, { scope: 'admin' }) // jose: ERR_JWS_SIGNATURE_VERIFICATION_FAILED
    */
-  async tamperedToken(claims: JWTPayload = {}, options: SignOptions = {}, changes: JWTPayload = { sub: 'attacker' }): Promise<string> {
+  async tamperedToken(
+    claims: JWTPayload = {},
+    options: SignOptions = {},
+    changes: JWTPayload = { sub: 'attacker' },
+  ): Promise<string> {
     const [header, payload, signature] = (await this.sign(claims, options)).split('.') as [string, string, string];
     const tampered = encodeSegment({ ...decodeSegment(payload), ...changes });
     if (tampered === payload) throw new Error('tamperedToken: the changes leave the payload unchanged');
@@ -306,7 +311,7 @@ export class TestIssuer {
       return previous;
     }
     if (typeof key === 'object' && key !== null && 'privateKey' in key && 'kid' in key) return key;
-    throw new TypeError("key: expected 'current', 'previous' or a TestKey from createTestKey()");
+    fail('sign.key', "must be 'current', 'previous' or a TestKey from createTestKey()");
   }
 
   #defaults(): MintDefaults {

@@ -67,6 +67,6 @@ export class KeyRing {
    * @example ring.jwks().keys[0]?.kid
    */
   jwks(): JSONWebKeySet {
-    return { keys: this.#published.map((key) => ({ ...key.publicJwk })) };
+    return { keys: this.#published.map((key) => ({ ...key.publicJWK })) };
   }
 }

@@ -2,12 +2,16 @@
  * Token minting: builds the claims and header of a test JWT and signs it with jose's `SignJWT`.
  */
 import { randomUUID } from 'node:crypto';
+import { fail } from '@bearer-guard/core/adapter';
 import { SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
-import { epochSeconds, parseDuration, toNumericDate, type Duration, type TimeInput } from './duration.js';
+import { epochSeconds, toNumericDate, wholeSeconds, type Duration, type TimeInput } from './duration.js';
 import type { TestKey } from './keys.js';
 import { isAudience } from './options.js';
 
-/** Per-token options of {@link TestIssuer.sign}. `null` omits a claim or header the issuer would otherwise write. */
+/**
+ * Per-token options of {@link TestIssuer.sign}. `null` omits a claim or header the issuer would otherwise write.
+ * A wrong one throws ``bearer-guard: `sign.<option>` <what is wrong>``.
+ */
 export interface SignOptions {
   /** `aud`; default the issuer's `audience` option (itself defaulting to `'test-api'`); `null` omits it. */
   audience?: string | string[] | null;
@@ -63,27 +67,45 @@ export async function mintToken(
   const payload = buildPayload(claims, options, defaults, forced);
   const header = buildHeader(key, options, defaults);
   if (header.alg === 'none') return `${encodeSegment(header)}.${encodeSegment(payload)}.`;
-  const crit = Array.isArray(header.crit) ? Object.fromEntries(header.crit.map((name) => [String(name), true])) : undefined;
+  const crit = Array.isArray(header.crit)
+    ? Object.fromEntries(header.crit.map((name) => [String(name), true]))
+    : undefined;
   return new SignJWT(payload).setProtectedHeader(header).sign(key.privateKey, crit ? { crit } : undefined);
 }
 
-function buildPayload(claims: JWTPayload, options: SignOptions, defaults: MintDefaults, forced: JWTPayload): JWTPayload {
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) throw new TypeError('sign: claims must be an object');
+function buildPayload(
+  claims: JWTPayload,
+  options: SignOptions,
+  defaults: MintDefaults,
+  forced: JWTPayload,
+): JWTPayload {
+  if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
+    throw new TypeError('sign: claims must be an object');
   const { audience, issuer } = options;
   if (audience !== undefined && audience !== null && !isAudience(audience)) {
-    throw new TypeError('audience: expected a non-empty string, a non-empty array of them, or null');
+    fail('sign.audience', 'must be a non-empty string, a non-empty array of them, or null');
   }
-  if (issuer !== undefined && issuer !== null && typeof issuer !== 'string') throw new TypeError('issuer: expected a string or null');
+  if (issuer !== undefined && issuer !== null && typeof issuer !== 'string')
+    fail('sign.issuer', 'must be a string or null');
   const now = epochSeconds();
-  const iat = options.issuedAt === null ? undefined : options.issuedAt === undefined ? now : toNumericDate(options.issuedAt, now, 'issuedAt');
+  const iat =
+    options.issuedAt === null
+      ? undefined
+      : options.issuedAt === undefined
+        ? now
+        : toNumericDate(options.issuedAt, now, 'sign.issuedAt');
   const lifetime =
-    options.expiresIn === null ? undefined : options.expiresIn === undefined ? defaults.expiresIn : parseDuration(options.expiresIn, 'expiresIn');
+    options.expiresIn === null
+      ? undefined
+      : options.expiresIn === undefined
+        ? defaults.expiresIn
+        : wholeSeconds(options.expiresIn, 'sign.expiresIn');
   const payload: JWTPayload = {
     iss: issuer === null ? undefined : (issuer ?? defaults.issuer),
     sub: options.subject,
     aud: audience === null ? undefined : (audience ?? defaults.audience),
     iat,
-    nbf: options.notBefore === undefined ? undefined : toNumericDate(options.notBefore, now, 'notBefore'),
+    nbf: options.notBefore === undefined ? undefined : toNumericDate(options.notBefore, now, 'sign.notBefore'),
     exp: lifetime === undefined ? undefined : (iat ?? now) + lifetime,
     jti: options.jti === null ? undefined : (options.jti ?? randomUUID()),
     ...claims,

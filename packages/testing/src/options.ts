@@ -1,8 +1,10 @@
 /**
- * Options of {@link createTestIssuer}, validated once at creation.
+ * Options of {@link createTestIssuer}, validated once at creation. Errors have the shape of every
+ * bearer-guard option error: ``bearer-guard: `createTestIssuer.<option>` <what is wrong>``.
  */
-import { parseDuration, type Duration } from './duration.js';
-import { isTestAlgorithm, TEST_ALGORITHMS, type TestAlgorithm } from './keys.js';
+import { fail } from '@bearer-guard/core/adapter';
+import { wholeSeconds, type Duration } from './duration.js';
+import { checkAlgorithm, checkModulusLength, type TestAlgorithm } from './keys.js';
 
 /** The `aud` that {@link TestIssuer.sign} writes when neither the issuer nor the call names one. */
 export const DEFAULT_AUDIENCE = 'test-api';
@@ -20,7 +22,7 @@ export interface TestIssuerOptions {
   issuerPath?: string;
   /** Header `typ` of minted tokens; default `'at+jwt'` (RFC 9068); `null` omits it. */
   tokenType?: string | null;
-  /** Default lifetime of minted tokens (`exp - iat`): seconds or `'5m'`-style; default `'5m'`. */
+  /** Default lifetime of minted tokens (`exp - iat`): seconds or `'5m'`-style ({@link Duration}); default `'5m'`. */
   expiresIn?: Duration;
   /** Port to listen on (127.0.0.1 only); default 0, a free port. */
   port?: number;
@@ -39,6 +41,8 @@ export interface ResolvedIssuerOptions {
   modulusLength: number | undefined;
 }
 
+const SCOPE = 'createTestIssuer';
+
 /**
  * Applies defaults and validates, throwing a `TypeError` that names the offending option.
  *
@@ -46,21 +50,42 @@ export interface ResolvedIssuerOptions {
  * @example resolveIssuerOptions({ alg: 'ES256' }).expiresIn // 300
  */
 export function resolveIssuerOptions(options: TestIssuerOptions = {}): ResolvedIssuerOptions {
-  if (typeof options !== 'object' || options === null) throw new TypeError('createTestIssuer: options must be an object');
-  const { alg = 'RS256', audience = DEFAULT_AUDIENCE, issuerPath = '', tokenType = 'at+jwt', expiresIn = '5m', port = 0, modulusLength } = options;
-  if (!isTestAlgorithm(alg)) throw new TypeError(`alg: expected one of ${TEST_ALGORITHMS.join(', ')}; got ${JSON.stringify(alg)}`);
-  if (!isAudience(audience)) throw new TypeError('audience: expected a non-empty string or a non-empty array of them');
-  if (typeof issuerPath !== 'string' || (issuerPath !== '' && !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(issuerPath))) {
-    throw new TypeError(`issuerPath: expected '' or a URL path starting with '/' (no query or fragment); got ${JSON.stringify(issuerPath)}`);
+  if (typeof options !== 'object' || options === null) fail(SCOPE, 'options must be an object');
+  const {
+    alg = 'RS256',
+    audience = DEFAULT_AUDIENCE,
+    issuerPath = '',
+    tokenType = 'at+jwt',
+    expiresIn = '5m',
+    port = 0,
+    modulusLength,
+  } = options;
+  checkAlgorithm(alg, `${SCOPE}.alg`);
+  if (!isAudience(audience)) fail(`${SCOPE}.audience`, 'must be a non-empty string or a non-empty array of them');
+  if (
+    typeof issuerPath !== 'string' ||
+    (issuerPath !== '' && !/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]*$/.test(issuerPath))
+  ) {
+    fail(
+      `${SCOPE}.issuerPath`,
+      `must be '' or a URL path starting with '/' (no query or fragment); got ${JSON.stringify(issuerPath)}`,
+    );
   }
   if (tokenType !== null && (typeof tokenType !== 'string' || tokenType === '')) {
-    throw new TypeError(`tokenType: expected a non-empty string or null; got ${JSON.stringify(tokenType)}`);
+    fail(`${SCOPE}.tokenType`, `must be a non-empty string or null; got ${JSON.stringify(tokenType)}`);
   }
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError(`port: expected an integer 0–65535; got ${JSON.stringify(port)}`);
-  if (modulusLength !== undefined && (!Number.isInteger(modulusLength) || modulusLength < 2048)) {
-    throw new TypeError(`modulusLength: expected an integer of at least 2048; got ${JSON.stringify(modulusLength)}`);
-  }
-  return { alg, audience, issuerPath, tokenType, expiresIn: parseDuration(expiresIn, 'expiresIn'), port, modulusLength };
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    fail(`${SCOPE}.port`, `must be an integer 0–65535; got ${JSON.stringify(port)}`);
+  checkModulusLength(modulusLength, `${SCOPE}.modulusLength`);
+  return {
+    alg,
+    audience,
+    issuerPath,
+    tokenType,
+    expiresIn: wholeSeconds(expiresIn, `${SCOPE}.expiresIn`),
+    port,
+    modulusLength,
+  };
 }
 
 /**

@@ -45,7 +45,11 @@ export interface MetadataServer {
  * @param render - returns the current JSON document for a resource.
  * @example const server = await startMetadataServer(0, '', (r) => (r === 'jwks' ? { keys: [] } : {}));
  */
-export async function startMetadataServer(port: number, issuerPath: string, render: (resource: Resource) => unknown): Promise<MetadataServer> {
+export async function startMetadataServer(
+  port: number,
+  issuerPath: string,
+  render: (resource: Resource) => unknown,
+): Promise<MetadataServer> {
   const table = routes(issuerPath);
   const counts: RequestCounts = { jwks: 0, discovery: 0, other: 0 };
   const overrides = new Map<Resource, unknown>();
@@ -103,7 +107,8 @@ export async function startMetadataServer(port: number, issuerPath: string, rend
       available = value !== false;
     },
     setDelay(ms) {
-      if (!Number.isFinite(ms) || ms < 0) throw new TypeError(`setDelay: expected milliseconds ≥ 0; got ${JSON.stringify(ms)}`);
+      if (!Number.isFinite(ms) || ms < 0)
+        throw new TypeError(`setDelay: expected milliseconds ≥ 0; got ${JSON.stringify(ms)}`);
       delay = ms;
     },
     setOverride(resource, body) {
@@ -125,7 +130,13 @@ export async function startMetadataServer(port: number, issuerPath: string, rend
   };
 }
 
-function send(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
   res.writeHead(status, {
     'content-type': 'application/json',

@@ -20,7 +20,10 @@ describe('invalid-token helpers, as seen by jose', () => {
     expect(p.exp).toBeGreaterThanOrEqual(t - INVALID_TIME_OFFSET);
     expect(p.exp).toBeLessThanOrEqual(now() - INVALID_TIME_OFFSET);
     expect((p.exp as number) - (p.iat as number)).toBe(300);
-    await expect(verifyWithJose(issuer, token, { clockTolerance: 60 })).rejects.toMatchObject({ code: 'ERR_JWT_EXPIRED', claim: 'exp' });
+    await expect(verifyWithJose(issuer, token, { clockTolerance: 60 })).rejects.toMatchObject({
+      code: 'ERR_JWT_EXPIRED',
+      claim: 'exp',
+    });
   });
 
   test('notYetValidToken: nbf one hour ahead → ERR_JWT_CLAIM_VALIDATION_FAILED on nbf', async () => {
@@ -37,14 +40,20 @@ describe('invalid-token helpers, as seen by jose', () => {
   test('tokenWithWrongAudience → ERR_JWT_CLAIM_VALIDATION_FAILED on aud', async () => {
     const token = await issuer.tokenWithWrongAudience({ sub: 'u1', aud: 'orders' });
     expect(payloadOf(token).aud).toBe(WRONG_AUDIENCE);
-    await expect(verifyWithJose(issuer, token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'aud' });
+    await expect(verifyWithJose(issuer, token)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'aud',
+    });
     expect(payloadOf(await issuer.tokenWithWrongAudience({}, { audience: 'billing' })).aud).toBe('billing');
   });
 
   test('tokenWithWrongIssuer → ERR_JWT_CLAIM_VALIDATION_FAILED on iss', async () => {
     const token = await issuer.tokenWithWrongIssuer({ sub: 'u1' });
     expect(payloadOf(token).iss).toBe(WRONG_ISSUER);
-    await expect(verifyWithJose(issuer, token)).rejects.toMatchObject({ code: 'ERR_JWT_CLAIM_VALIDATION_FAILED', claim: 'iss' });
+    await expect(verifyWithJose(issuer, token)).rejects.toMatchObject({
+      code: 'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      claim: 'iss',
+    });
   });
 
   test('tokenSignedByUnknownKey → ERR_JWKS_NO_MATCHING_KEY; with the real kid → ERR_JWS_SIGNATURE_VERIFICATION_FAILED', async () => {
@@ -57,17 +66,23 @@ describe('invalid-token helpers, as seen by jose', () => {
 
     const impostor = await issuer.tokenSignedByUnknownKey({ sub: 'u1' }, { kid: issuer.kid });
     expect(headerOf(impostor).kid).toBe(issuer.kid);
-    await expect(verifyWithJose(issuer, impostor)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    await expect(verifyWithJose(issuer, impostor)).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
   });
 
   test('tamperedToken: payload changed after signing → ERR_JWS_SIGNATURE_VERIFICATION_FAILED', async () => {
     const token = await issuer.tamperedToken({ sub: 'u1', scope: 'read' });
     expect(payloadOf(token)).toMatchObject({ sub: 'attacker', scope: 'read' });
-    await expect(verifyWithJose(issuer, token)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    await expect(verifyWithJose(issuer, token)).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
 
     const elevated = await issuer.tamperedToken({ sub: 'u1', scope: 'read' }, {}, { scope: 'admin' });
     expect(payloadOf(elevated)).toMatchObject({ sub: 'u1', scope: 'admin' });
-    await expect(verifyWithJose(issuer, elevated)).rejects.toMatchObject({ code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' });
+    await expect(verifyWithJose(issuer, elevated)).rejects.toMatchObject({
+      code: 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
+    });
 
     await expect(issuer.tamperedToken({ sub: 'u1' }, {}, { sub: 'u1' })).rejects.toThrow('unchanged');
   });

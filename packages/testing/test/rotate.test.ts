@@ -27,7 +27,10 @@ test('rotate: new kid; old tokens still verify; new tokens carry the new kid; dr
   expect(issuer.removeKey(oldKid)).toBe(true);
   expect(issuer.removeKey(oldKid)).toBe(false);
   expect(issuer.jwks.keys.map((k) => k.kid)).toEqual([newKid]);
-  await expect(verifyWithJose(issuer, oldToken)).rejects.toMatchObject({ name: 'JWKSNoMatchingKey', code: 'ERR_JWKS_NO_MATCHING_KEY' });
+  await expect(verifyWithJose(issuer, oldToken)).rejects.toMatchObject({
+    name: 'JWKSNoMatchingKey',
+    code: 'ERR_JWKS_NO_MATCHING_KEY',
+  });
   await expect(verifyWithJose(issuer, newToken)).resolves.toBeDefined();
 });
 
@@ -46,7 +49,9 @@ test("key: 'previous' signs with the key before the last rotation, published or 
   expect(headerOf(token).kid).toBe(oldKid);
   await expect(verifyWithJose(issuer, token)).resolves.toBeDefined();
   issuer.removeKey(oldKid);
-  await expect(verifyWithJose(issuer, await issuer.sign({}, { key: 'previous' }))).rejects.toMatchObject({ code: 'ERR_JWKS_NO_MATCHING_KEY' });
+  await expect(verifyWithJose(issuer, await issuer.sign({}, { key: 'previous' }))).rejects.toMatchObject({
+    code: 'ERR_JWKS_NO_MATCHING_KEY',
+  });
 });
 
 test('removing the current key unpublishes it but it keeps signing', async () => {

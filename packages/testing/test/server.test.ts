@@ -104,7 +104,7 @@ describe('fault injection', () => {
   beforeEach(() => {
     issuer.setAvailable(true);
     issuer.setDelay(0);
-    issuer.setJwksOverride(null);
+    issuer.setJWKSOverride(null);
     issuer.setDiscoveryOverride(null);
     issuer.setResponseHeaders(null);
     issuer.resetCounters();
@@ -118,7 +118,9 @@ describe('fault injection', () => {
     expect(await jwks.json()).toEqual({ error: 'temporarily_unavailable' });
     expect((await fetch(issuer.wellKnown.openidConfiguration)).status).toBe(503);
     expect(issuer.requests).toEqual({ jwks: 1, discovery: 1, other: 0 });
-    await expect(verifyWithJose(issuer, await issuer.sign({}, { audience: 'orders' }))).rejects.toMatchObject({ code: 'ERR_JOSE_GENERIC' });
+    await expect(verifyWithJose(issuer, await issuer.sign({}, { audience: 'orders' }))).rejects.toMatchObject({
+      code: 'ERR_JOSE_GENERIC',
+    });
 
     issuer.setAvailable(true);
     expect((await fetch(issuer.jwksUri)).status).toBe(200);
@@ -136,13 +138,13 @@ describe('fault injection', () => {
     expect(() => issuer.setDelay(-1)).toThrow(TypeError);
   });
 
-  test('setJwksOverride: a JSON value or a verbatim string; null restores the real set', async () => {
-    issuer.setJwksOverride({ keys: [] });
+  test('setJWKSOverride: a JSON value or a verbatim string; null restores the real set', async () => {
+    issuer.setJWKSOverride({ keys: [] });
     expect(await (await fetch(issuer.jwksUri)).json()).toEqual({ keys: [] });
     expect(issuer.jwks.keys).toHaveLength(1);
-    issuer.setJwksOverride('{"keys": [');
+    issuer.setJWKSOverride('{"keys": [');
     expect(await (await fetch(issuer.jwksUri)).text()).toBe('{"keys": [');
-    issuer.setJwksOverride(null);
+    issuer.setJWKSOverride(null);
     expect(await (await fetch(issuer.jwksUri)).json()).toEqual(issuer.jwks);
   });
 

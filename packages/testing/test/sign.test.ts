@@ -4,9 +4,15 @@ import { createTestIssuer, createTestKey, TEST_ALGORITHMS, type TestIssuer } fro
 import { headerOf, now, payloadOf, UUID, verifyWithJose } from './helpers.js';
 
 const KEY_SHAPE = {
-  RS256: { kty: 'RSA' }, RS384: { kty: 'RSA' }, RS512: { kty: 'RSA' },
-  PS256: { kty: 'RSA' }, PS384: { kty: 'RSA' }, PS512: { kty: 'RSA' },
-  ES256: { kty: 'EC', crv: 'P-256' }, ES384: { kty: 'EC', crv: 'P-384' }, ES512: { kty: 'EC', crv: 'P-521' },
+  RS256: { kty: 'RSA' },
+  RS384: { kty: 'RSA' },
+  RS512: { kty: 'RSA' },
+  PS256: { kty: 'RSA' },
+  PS384: { kty: 'RSA' },
+  PS512: { kty: 'RSA' },
+  ES256: { kty: 'EC', crv: 'P-256' },
+  ES384: { kty: 'EC', crv: 'P-384' },
+  ES512: { kty: 'EC', crv: 'P-521' },
   EdDSA: { kty: 'OKP', crv: 'Ed25519' },
 } as const;
 
@@ -59,14 +65,28 @@ describe('sign() defaults and options', () => {
   test("aud defaults to 'test-api'; exp - iat to 300; jti is a fresh UUID each time", async () => {
     const a = payloadOf(await issuer.sign());
     const b = payloadOf(await issuer.sign());
-    expect(a).toEqual({ iss: issuer.issuer, aud: 'test-api', iat: a.iat, exp: (a.iat as number) + 300, jti: expect.stringMatching(UUID) });
+    expect(a).toEqual({
+      iss: issuer.issuer,
+      aud: 'test-api',
+      iat: a.iat,
+      exp: (a.iat as number) + 300,
+      jti: expect.stringMatching(UUID),
+    });
     expect(b.jti).not.toBe(a.jti);
   });
 
   test('options set the standard claims', async () => {
     const token = await issuer.sign(
       {},
-      { audience: ['orders', 'billing'], issuer: 'https://other.example/', subject: 'u9', expiresIn: 60, issuedAt: 1_700_000_000, notBefore: 1_700_000_010, jti: 'j-1' },
+      {
+        audience: ['orders', 'billing'],
+        issuer: 'https://other.example/',
+        subject: 'u9',
+        expiresIn: 60,
+        issuedAt: 1_700_000_000,
+        notBefore: 1_700_000_010,
+        jti: 'j-1',
+      },
     );
     expect(payloadOf(token)).toEqual({
       iss: 'https://other.example/',
@@ -90,23 +110,37 @@ describe('sign() defaults and options', () => {
   });
 
   test('null omits exp, jti, aud, iss, iat and the typ and kid header fields', async () => {
-    const token = await issuer.sign({ sub: 'u1' }, { expiresIn: null, jti: null, audience: null, issuer: null, issuedAt: null, typ: null, kid: null });
+    const token = await issuer.sign(
+      { sub: 'u1' },
+      { expiresIn: null, jti: null, audience: null, issuer: null, issuedAt: null, typ: null, kid: null },
+    );
     expect(payloadOf(token)).toEqual({ sub: 'u1' });
     expect(headerOf(token)).toEqual({ alg: 'ES256' });
   });
 
   test('claims override both the defaults and the options', async () => {
-    const token = await issuer.sign({ iss: 'x', aud: 'y', exp: 42, iat: 41, jti: 'z', sub: 's' }, { audience: 'orders', subject: 'ignored' });
+    const token = await issuer.sign(
+      { iss: 'x', aud: 'y', exp: 42, iat: 41, jti: 'z', sub: 's' },
+      { audience: 'orders', subject: 'ignored' },
+    );
     expect(payloadOf(token)).toEqual({ iss: 'x', aud: 'y', exp: 42, iat: 41, jti: 'z', sub: 's' });
   });
 
   test('typ and header: custom typ, extra header fields, header overrides', async () => {
     expect(headerOf(await issuer.sign({}, { typ: 'JWT' }))).toEqual({ alg: 'ES256', typ: 'JWT', kid: issuer.kid });
-    expect(headerOf(await issuer.sign({}, { header: { kid: 'k-2', x5t: 'abc' } }))).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: 'k-2', x5t: 'abc' });
+    expect(headerOf(await issuer.sign({}, { header: { kid: 'k-2', x5t: 'abc' } }))).toEqual({
+      alg: 'ES256',
+      typ: 'at+jwt',
+      kid: 'k-2',
+      x5t: 'abc',
+    });
   });
 
   test('a crit header is signed as given, and jose then refuses the unknown extension', async () => {
-    const token = await issuer.sign({}, { audience: 'orders', header: { crit: ['urn:example:ext'], 'urn:example:ext': 1 } });
+    const token = await issuer.sign(
+      {},
+      { audience: 'orders', header: { crit: ['urn:example:ext'], 'urn:example:ext': 1 } },
+    );
     expect(headerOf(token)).toMatchObject({ crit: ['urn:example:ext'] });
     await expect(verifyWithJose(issuer, token)).rejects.toMatchObject({ code: 'ERR_JOSE_NOT_SUPPORTED' });
   });
@@ -122,7 +156,13 @@ describe('sign() defaults and options', () => {
   });
 
   test('issuer-level options: audience, expiresIn, tokenType, issuerPath', async () => {
-    const custom = await createTestIssuer({ alg: 'EdDSA', audience: 'orders', expiresIn: 90, tokenType: 'JWT', issuerPath: '/realms/test' });
+    const custom = await createTestIssuer({
+      alg: 'EdDSA',
+      audience: 'orders',
+      expiresIn: 90,
+      tokenType: 'JWT',
+      issuerPath: '/realms/test',
+    });
     try {
       expect(custom.issuer).toBe(`http://127.0.0.1:${custom.port}/realms/test`);
       expect(custom.jwksUri).toBe(`http://127.0.0.1:${custom.port}/realms/test/.well-known/jwks.json`);

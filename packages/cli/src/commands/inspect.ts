@@ -43,7 +43,8 @@ function decodePart(part: string, name: string): Record<string, unknown> {
   } catch {
     failure(`malformed token: the ${name} is not JSON`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) failure(`malformed token: the ${name} is not a JSON object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    failure(`malformed token: the ${name} is not a JSON object`);
   return value as Record<string, unknown>;
 }
 
@@ -51,17 +52,25 @@ function warningsFor(header: Record<string, unknown>, payload: Record<string, un
   const warnings: InspectWarning[] = [];
   const warn = (code: InspectWarning['code'], message: string) => warnings.push({ code, message });
   const alg = header.alg;
-  if (typeof alg !== 'string' || alg.toLowerCase() === 'none') warn('alg_none', 'alg is "none": the token is unsigned and must never be accepted');
-  else if (/^HS/i.test(alg)) warn('hmac', `${alg} is a shared-secret algorithm: every verifier holds the key that can mint tokens`);
+  if (typeof alg !== 'string' || alg.toLowerCase() === 'none')
+    warn('alg_none', 'alg is "none": the token is unsigned and must never be accepted');
+  else if (/^HS/i.test(alg))
+    warn('hmac', `${alg} is a shared-secret algorithm: every verifier holds the key that can mint tokens`);
   const { exp, nbf, iat } = payload;
   if (typeof exp !== 'number') warn('no_exp', 'no "exp" claim: the token never expires');
   else {
     const start = typeof iat === 'number' ? iat : typeof nbf === 'number' ? nbf : now;
-    if (exp - start > DAY) warn('long_lifetime', `lifetime over a day (${Math.round((exp - start) / 3600)}h): access tokens should be short-lived`);
+    if (exp - start > DAY)
+      warn(
+        'long_lifetime',
+        `lifetime over a day (${Math.round((exp - start) / 3600)}h): access tokens should be short-lived`,
+      );
     if (exp <= now) warn('expired', 'the token has expired');
   }
-  if (typeof nbf === 'number' && nbf > now) warn('not_yet_valid', 'the token is not valid yet ("nbf" is in the future)');
-  if (header.kid === undefined) warn('no_kid', 'no "kid" in the header: verifiers cannot pick the key, and key rotation is harder');
+  if (typeof nbf === 'number' && nbf > now)
+    warn('not_yet_valid', 'the token is not valid yet ("nbf" is in the future)');
+  if (header.kid === undefined)
+    warn('no_kid', 'no "kid" in the header: verifiers cannot pick the key, and key rotation is harder');
   if (payload.jti === undefined) warn('no_jti', 'no "jti" claim: the token cannot be revoked individually');
   if (payload.aud === undefined) warn('no_aud', 'no "aud" claim: any API that trusts the issuer accepts it');
   return warnings;
@@ -80,7 +89,8 @@ function warningsFor(header: Record<string, unknown>, payload: Record<string, un
  */
 export function inspect(token: string, now = Math.floor(Date.now() / 1000)): InspectReport {
   const parts = token.split('.');
-  if (parts.length === 5) failure('this is an encrypted token (JWE): it cannot be inspected without the decryption key');
+  if (parts.length === 5)
+    failure('this is an encrypted token (JWE): it cannot be inspected without the decryption key');
   if (parts.length !== 3) failure(`malformed token: expected 3 dot-separated parts, got ${parts.length}`);
   const header = decodePart(parts[0] as string, 'header');
   const payload = decodePart(parts[1] as string, 'payload');
@@ -95,7 +105,15 @@ export function inspect(token: string, now = Math.floor(Date.now() / 1000)): Ins
 }
 
 function render(report: InspectReport): string {
-  const lines = ['signature NOT verified: decoded only (use `bearer-guard verify` to check it)', '', 'header:', json(report.header), '', 'payload:', json(report.payload)];
+  const lines = [
+    'signature NOT verified: decoded only (use `bearer-guard verify` to check it)',
+    '',
+    'header:',
+    json(report.header),
+    '',
+    'payload:',
+    json(report.payload),
+  ];
   if (report.times.length > 0) {
     lines.push('', 'times:');
     for (const t of report.times) lines.push(`  ${t.claim.padEnd(9)} ${t.iso ?? '(out of range)'}  ${t.relative}`);

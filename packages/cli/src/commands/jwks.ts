@@ -7,11 +7,11 @@ import { failure, withSource } from '../errors.js';
 import { json } from '../format.js';
 import type { Io } from '../io.js';
 import { loadKeyFile, parseKeys, type LoadedKey } from '../keys/load-keys.js';
-import { toPublicJwk, type PublicJwk } from '../keys/public-jwk.js';
+import { toPublicJWK, type PublicJWK } from '../keys/public-jwk.js';
 import type { Command } from './command.js';
 
 /** Options of {@link jwks}. */
-export interface JwksOptions {
+export interface JWKSOptions {
   /** Algorithm for every key (e.g. `PS256` for RSA keys); default: from each key's type. */
   alg?: string | undefined;
 }
@@ -21,10 +21,10 @@ export interface JwksOptions {
  * name that `kid`); otherwise `kid` is the RFC 7638 thumbprint and `alg` follows the key type.
  * A key given twice (a private key and its public key) appears once.
  */
-export async function toJwks(keys: readonly LoadedKey[], options: JwksOptions = {}): Promise<{ keys: PublicJwk[] }> {
-  const byKid = new Map<string, PublicJwk>();
+export async function toJWKS(keys: readonly LoadedKey[], options: JWKSOptions = {}): Promise<{ keys: PublicJWK[] }> {
+  const byKid = new Map<string, PublicJWK>();
   for (const { key, kid, alg, source } of keys) {
-    const jwk = await withSource(source, () => toPublicJwk(key, { kid, alg: options.alg ?? alg }));
+    const jwk = await withSource(source, () => toPublicJWK(key, { kid, alg: options.alg ?? alg }));
     const seen = byKid.get(jwk.kid);
     // The same key given twice (private key and its .pub) is published once.
     if (seen !== undefined && JSON.stringify(seen) !== JSON.stringify(jwk)) {
@@ -46,17 +46,22 @@ export async function toJwks(keys: readonly LoadedKey[], options: JwksOptions = 
  * const { keys } = await jwks(['jwt-key.pub', 'old-key.pem']);
  * ```
  */
-export async function jwks(files: readonly string[], options: JwksOptions = {}): Promise<{ keys: PublicJwk[] }> {
-  return toJwks(files.flatMap(loadKeyFile), options);
+export async function jwks(files: readonly string[], options: JWKSOptions = {}): Promise<{ keys: PublicJWK[] }> {
+  return toJWKS(files.flatMap(loadKeyFile), options);
 }
 
 const spec: CommandSpec = {
   name: 'jwks',
-  summary: 'Print the public JWKS (JSON) of key files: public or private, PEM, OpenSSH, JWK or JWKS. Private parts are never printed.',
+  summary:
+    'Print the public JWKS (JSON) of key files: public or private, PEM, OpenSSH, JWK or JWKS. Private parts are never printed.',
   synopsis: 'jwks FILE... [--alg ALG]',
   positionals: { min: 1, max: Infinity, name: 'FILE (a key file, or - for standard input)' },
   flags: {
-    alg: { type: 'string', value: 'ALG', description: 'algorithm to publish, e.g. PS256 for RSA keys (default: RS256, ES256/384/512, EdDSA by key type)' },
+    alg: {
+      type: 'string',
+      value: 'ALG',
+      description: 'algorithm to publish, e.g. PS256 for RSA keys (default: RS256, ES256/384/512, EdDSA by key type)',
+    },
   },
   notes: [
     'Formats: PEM "PUBLIC KEY", "RSA PUBLIC KEY", "PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "CERTIFICATE"; OpenSSH ssh-rsa, ecdsa-sha2-nistp256/384/521, ssh-ed25519 public lines and unencrypted private keys; JWK and JWKS JSON.',
@@ -75,7 +80,7 @@ export const jwksCommand: Command = {
   async run(args, io) {
     const keys: LoadedKey[] = [];
     for (const file of args.positionals) keys.push(...(await readKeys(file, io)));
-    io.out(json(await toJwks(keys, { alg: stringFlag(args, 'alg') })));
+    io.out(json(await toJWKS(keys, { alg: stringFlag(args, 'alg') })));
     return 0;
   },
 };

@@ -8,7 +8,7 @@ import { exportPKCS8, exportSPKI, generateKeyPair } from 'jose';
 import { booleanFlag, stringFlag, type CommandSpec } from '../args.js';
 import { failure, messageOf, usage } from '../errors.js';
 import { json } from '../format.js';
-import { publicMembers, thumbprint, type PublicJwk } from '../keys/public-jwk.js';
+import { publicMembers, thumbprint, type PublicJWK } from '../keys/public-jwk.js';
 import type { Command } from './command.js';
 
 /** Algorithms `keygen` makes keys for. */
@@ -32,7 +32,7 @@ export interface KeygenResult {
   alg: string;
   kid: string;
   files: { privateKey: string; publicKey: string; jwks: string };
-  jwks: { keys: PublicJwk[] };
+  jwks: { keys: PublicJWK[] };
 }
 
 /**
@@ -47,15 +47,21 @@ export interface KeygenResult {
  */
 export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
   const { alg, out } = options;
-  if (!(KEYGEN_ALGORITHMS as readonly string[]).includes(alg)) usage(`keygen: --alg must be one of ${KEYGEN_ALGORITHMS.join(', ')}`);
+  if (!(KEYGEN_ALGORITHMS as readonly string[]).includes(alg))
+    usage(`keygen: --alg must be one of ${KEYGEN_ALGORITHMS.join(', ')}`);
   const rsa = alg.startsWith('RS') || alg.startsWith('PS');
   if (options.bits !== undefined && (!rsa || !RSA_BITS.includes(options.bits))) {
-    usage(rsa ? `keygen: --bits must be ${RSA_BITS.join(', ')}` : `keygen: --bits applies to RSA keys only, not ${alg}`);
+    usage(
+      rsa ? `keygen: --bits must be ${RSA_BITS.join(', ')}` : `keygen: --bits applies to RSA keys only, not ${alg}`,
+    );
   }
   const files = { privateKey: out, publicKey: `${out}.pub`, jwks: `${out}.jwks.json` };
   if (!options.force) {
     const existing = Object.values(files).filter((file) => existsSync(file));
-    if (existing.length > 0) failure(`keygen: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; use --force to overwrite`);
+    if (existing.length > 0)
+      failure(
+        `keygen: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; use --force to overwrite`,
+      );
   }
   const { privateKey, publicKey } = await generateKeyPair(alg, {
     extractable: true,
@@ -80,7 +86,8 @@ export async function keygen(options: KeygenOptions): Promise<KeygenResult> {
 
 const spec: CommandSpec = {
   name: 'keygen',
-  summary: 'Generate a signing key pair: NAME (private, PKCS#8 PEM, mode 0600), NAME.pub (SPKI PEM), NAME.jwks.json (public JWKS).',
+  summary:
+    'Generate a signing key pair: NAME (private, PKCS#8 PEM, mode 0600), NAME.pub (SPKI PEM), NAME.jwks.json (public JWKS).',
   synopsis: 'keygen --alg ALG --out NAME [--bits N] [--force]',
   positionals: { min: 0, max: 0, name: 'arguments' },
   flags: {
@@ -89,7 +96,10 @@ const spec: CommandSpec = {
     out: { type: 'string', value: 'NAME', description: 'base file name' },
     force: { type: 'boolean', description: 'overwrite existing files' },
   },
-  notes: ['The kid is the RFC 7638 thumbprint of the public key; `sign --key NAME` uses the same kid.', 'Example: bearer-guard keygen --alg ES256 --out jwt-key'],
+  notes: [
+    'The kid is the RFC 7638 thumbprint of the public key; `sign --key NAME` uses the same kid.',
+    'Example: bearer-guard keygen --alg ES256 --out jwt-key',
+  ],
 };
 
 /** The `keygen` command. */
@@ -102,7 +112,12 @@ export const keygenCommand: Command = {
     if (out === undefined || out === '') usage('keygen: --out is required (see bearer-guard help keygen)');
     const bits = stringFlag(args, 'bits');
     if (bits !== undefined && !/^\d+$/.test(bits)) usage(`keygen: --bits must be ${RSA_BITS.join(', ')}`);
-    const result = await keygen({ alg, out, bits: bits === undefined ? undefined : Number(bits), force: booleanFlag(args, 'force') });
+    const result = await keygen({
+      alg,
+      out,
+      bits: bits === undefined ? undefined : Number(bits),
+      force: booleanFlag(args, 'force'),
+    });
     if (booleanFlag(args, 'json')) {
       io.out(json({ alg: result.alg, kid: result.kid, files: result.files, jwks: result.jwks }));
     } else {

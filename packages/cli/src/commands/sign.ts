@@ -43,7 +43,9 @@ export interface SignOptions {
 
 const HMAC_BYTES: Record<string, number> = { HS256: 32, HS384: 48, HS512: 64 };
 
-async function signingKey(options: SignOptions): Promise<{ key: KeyObject | Uint8Array; alg: string; kid: string | undefined }> {
+async function signingKey(
+  options: SignOptions,
+): Promise<{ key: KeyObject | Uint8Array; alg: string; kid: string | undefined }> {
   if ((options.keyFile === undefined) === (options.secret === undefined)) {
     usage('sign: give --key FILE, or --secret-env VAR / --secret-file FILE for HMAC (see bearer-guard help sign)');
   }
@@ -51,7 +53,8 @@ async function signingKey(options: SignOptions): Promise<{ key: KeyObject | Uint
     const alg = options.alg ?? 'HS256';
     const needed = HMAC_BYTES[alg];
     if (needed === undefined) failure(`--alg ${alg} does not fit an HMAC secret (use HS256, HS384 or HS512)`);
-    if (options.secret.length < needed) failure(`the secret is ${options.secret.length} bytes; ${alg} needs at least ${needed} (RFC 7518 §3.2)`);
+    if (options.secret.length < needed)
+      failure(`the secret is ${options.secret.length} bytes; ${alg} needs at least ${needed} (RFC 7518 §3.2)`);
     return { key: createSecretKey(options.secret), alg, kid: options.kid };
   }
   const keyFile = options.keyFile as string;
@@ -68,7 +71,9 @@ async function signingKey(options: SignOptions): Promise<{ key: KeyObject | Uint
  */
 function publishedAlgorithm(keyFile: string, kid: string): string | undefined {
   try {
-    const jwks = JSON.parse(readFileSync(`${keyFile}.jwks.json`, 'utf8')) as { keys?: { kid?: unknown; alg?: unknown }[] };
+    const jwks = JSON.parse(readFileSync(`${keyFile}.jwks.json`, 'utf8')) as {
+      keys?: { kid?: unknown; alg?: unknown }[];
+    };
     const alg = jwks.keys?.find((jwk) => jwk.kid === kid)?.alg;
     return typeof alg === 'string' ? alg : undefined;
   } catch {
@@ -99,10 +104,15 @@ export async function sign(options: SignOptions): Promise<string> {
   const payload: JWTPayload = { iat, exp: iat + Math.round(lifetime), jti: randomUUID() };
   if (options.iss !== undefined) payload.iss = options.iss;
   if (options.sub !== undefined) payload.sub = options.sub;
-  if (options.aud !== undefined && options.aud.length > 0) payload.aud = options.aud.length === 1 ? options.aud[0] : options.aud;
+  if (options.aud !== undefined && options.aud.length > 0)
+    payload.aud = options.aud.length === 1 ? options.aud[0] : options.aud;
   if (options.scope !== undefined) payload.scope = options.scope;
   Object.assign(payload, options.claims);
-  const header = { alg, ...(kid === undefined ? {} : { kid }), ...(options.typ === undefined ? {} : { typ: options.typ }) };
+  const header = {
+    alg,
+    ...(kid === undefined ? {} : { kid }),
+    ...(options.typ === undefined ? {} : { typ: options.typ }),
+  };
   try {
     return await new SignJWT(payload).setProtectedHeader(header).sign(key);
   } catch (error) {
@@ -128,21 +138,47 @@ export function parseClaim(text: string): [string, unknown] {
 const spec: CommandSpec = {
   name: 'sign',
   summary: 'Sign a token for local testing; prints it on stdout.',
-  synopsis: 'sign (--key FILE | --secret-env VAR | --secret-file FILE) [--iss URL] [--aud A]... [--sub S] [--scope "a b"] [--exp 5m] [options]',
+  synopsis:
+    'sign (--key FILE | --secret-env VAR | --secret-file FILE) [--iss URL] [--aud A]... [--sub S] [--scope "a b"] [--exp 5m] [options]',
   positionals: { min: 0, max: 0, name: 'arguments' },
   flags: {
-    key: { type: 'string', value: 'FILE', description: 'private key: PEM (PKCS#8, PKCS#1, SEC1), OpenSSH private key, or JWK with "d"' },
-    'secret-env': { type: 'string', value: 'VAR', description: 'HMAC secret from this environment variable (HS256/384/512)' },
-    'secret-file': { type: 'string', value: 'FILE', description: 'HMAC secret from this file (one trailing newline ignored)' },
-    alg: { type: 'string', value: 'ALG', description: 'algorithm (default: RS256, ES256/384/512 or EdDSA by key type; HS256 for a secret)' },
-    kid: { type: 'string', value: 'KID', description: 'header kid (default: the key thumbprint, as `jwks` publishes it)' },
+    key: {
+      type: 'string',
+      value: 'FILE',
+      description: 'private key: PEM (PKCS#8, PKCS#1, SEC1), OpenSSH private key, or JWK with "d"',
+    },
+    'secret-env': {
+      type: 'string',
+      value: 'VAR',
+      description: 'HMAC secret from this environment variable (HS256/384/512)',
+    },
+    'secret-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'HMAC secret from this file (one trailing newline ignored)',
+    },
+    alg: {
+      type: 'string',
+      value: 'ALG',
+      description: 'algorithm (default: RS256, ES256/384/512 or EdDSA by key type; HS256 for a secret)',
+    },
+    kid: {
+      type: 'string',
+      value: 'KID',
+      description: 'header kid (default: the key thumbprint, as `jwks` publishes it)',
+    },
     iss: { type: 'string', value: 'URL', description: 'issuer claim' },
     aud: { type: 'string', multiple: true, value: 'AUD', description: 'audience claim' },
     sub: { type: 'string', value: 'SUB', description: 'subject claim' },
     scope: { type: 'string', value: 'SCOPES', description: 'space-delimited scope claim' },
     exp: { type: 'string', value: 'DURATION', description: 'lifetime, e.g. 30s, 5m (default), 1h' },
     typ: { type: 'string', value: 'TYP', description: 'header typ, e.g. at+jwt (RFC 9068)' },
-    claim: { type: 'string', multiple: true, value: 'NAME=VALUE', description: 'extra claim; VALUE is parsed as JSON when it can be' },
+    claim: {
+      type: 'string',
+      multiple: true,
+      value: 'NAME=VALUE',
+      description: 'extra claim; VALUE is parsed as JSON when it can be',
+    },
   },
   notes: [
     'Defaults: iat = now, exp = now + 5m, jti = random UUID. --claim overrides any of them.',
@@ -154,7 +190,10 @@ const spec: CommandSpec = {
 
 /** The CLI flags of `sign` as {@link SignOptions}. */
 function signOptions(args: ParsedArgs, env: Record<string, string | undefined>): SignOptions {
-  const secret = readSecret({ secretEnv: stringFlag(args, 'secret-env'), secretFile: stringFlag(args, 'secret-file') }, env);
+  const secret = readSecret(
+    { secretEnv: stringFlag(args, 'secret-env'), secretFile: stringFlag(args, 'secret-file') },
+    env,
+  );
   return {
     keyFile: stringFlag(args, 'key'),
     secret,
@@ -174,7 +213,10 @@ function signOptions(args: ParsedArgs, env: Record<string, string | undefined>):
 export const signCommand: Command = {
   spec,
   async run(args, io) {
-    if (stringFlag(args, 'key') !== undefined && (stringFlag(args, 'secret-env') ?? stringFlag(args, 'secret-file')) !== undefined) {
+    if (
+      stringFlag(args, 'key') !== undefined &&
+      (stringFlag(args, 'secret-env') ?? stringFlag(args, 'secret-file')) !== undefined
+    ) {
       usage('sign: give --key or a secret, not both');
     }
     const token = await sign(signOptions(args, io.env));

@@ -2,7 +2,14 @@
  * `verify`: checks a token exactly as the middleware does (`createVerifier(options).verify`),
  * and prints the server-side reason when it fails.
  */
-import { createVerifier, isBearerError, requireScopes, type AuthOptions, type BearerErrorCode, type BearerErrorReason } from '@bearer-guard/core';
+import {
+  createVerifier,
+  isBearerError,
+  requireScopes,
+  type AuthOptions,
+  type BearerErrorCode,
+  type BearerErrorReason,
+} from '@bearer-guard/core';
 import { booleanFlag, listFlag, stringFlag, type CommandSpec, type ParsedArgs } from '../args.js';
 import { messageOf, oneLine, usage, withSource } from '../errors.js';
 import { json } from '../format.js';
@@ -53,14 +60,17 @@ async function authOptions(options: VerifyOptions): Promise<AuthOptions> {
   const sources = [options.jwksUri, options.keyFile, options.secret].filter((s) => s !== undefined);
   if (sources.length > 1) usage('verify: give one key source: --jwks-uri, --key, --secret-env or --secret-file');
   if (sources.length === 0 && (options.issuer ?? []).length === 0) {
-    usage('verify: give a key source: --issuer URL (discovery), --jwks-uri URL, --key FILE, --secret-env VAR or --secret-file FILE');
+    usage(
+      'verify: give a key source: --issuer URL (discovery), --jwks-uri URL, --key FILE, --secret-env VAR or --secret-file FILE',
+    );
   }
-  const auth: AuthOptions = {};
-  if (options.issuer !== undefined && options.issuer.length > 0) auth.issuer = options.issuer;
+  // A debugging tool: an issuer or audience not given is not checked (`false`), with a warning.
+  const issuer = options.issuer !== undefined && options.issuer.length > 0 ? options.issuer : false;
+  const audience = options.audience !== undefined && options.audience.length > 0 ? options.audience : false;
+  const auth: AuthOptions = { issuer, audience };
   if (options.jwksUri !== undefined) auth.jwksUri = options.jwksUri;
   if (options.keyFile !== undefined) Object.assign(auth, await keyOption(options.keyFile));
   if (options.secret !== undefined) auth.secret = options.secret;
-  if (options.audience !== undefined && options.audience.length > 0) auth.audience = options.audience;
   if (options.tokenType !== undefined) auth.tokenType = options.tokenType;
   if (options.clockTolerance !== undefined) auth.clockTolerance = options.clockTolerance;
   return auth;
@@ -95,7 +105,13 @@ export async function verify(token: string, options: VerifyOptions): Promise<Ver
     return { valid: true, header: { ...result.header }, payload: { ...result.payload } };
   } catch (error) {
     if (!isBearerError(error)) throw error;
-    return { valid: false, status: error.status, code: error.code, reason: error.reason, message: oneLine(error.message) };
+    return {
+      valid: false,
+      status: error.status,
+      code: error.code,
+      reason: error.reason,
+      message: oneLine(error.message),
+    };
   } finally {
     verifier.close();
   }
@@ -104,19 +120,41 @@ export async function verify(token: string, options: VerifyOptions): Promise<Ver
 const spec: CommandSpec = {
   name: 'verify',
   summary: 'Verify a token exactly as the middleware does; exit 0 and print the payload, or exit 1 with the reason.',
-  synopsis: 'verify TOKEN|- (--issuer URL | --jwks-uri URL | --key FILE | --secret-env VAR | --secret-file FILE) [options]',
+  synopsis:
+    'verify TOKEN|- (--issuer URL | --jwks-uri URL | --key FILE | --secret-env VAR | --secret-file FILE) [options]',
   positionals: { min: 1, max: 1, name: 'TOKEN (or - to read it from standard input)' },
   flags: {
-    issuer: { type: 'string', multiple: true, value: 'URL', description: 'expected iss; alone, keys come from its discovery document' },
+    issuer: {
+      type: 'string',
+      multiple: true,
+      value: 'URL',
+      description: 'expected iss; alone, keys come from its discovery document',
+    },
     iss: { type: 'string', multiple: true, value: 'URL', description: 'same as --issuer' },
     'jwks-uri': { type: 'string', value: 'URL', description: 'remote JWKS' },
-    key: { type: 'string', value: 'FILE', description: 'key file: PEM, certificate, OpenSSH, JWK or JWKS (private keys: their public half)' },
+    key: {
+      type: 'string',
+      value: 'FILE',
+      description: 'key file: PEM, certificate, OpenSSH, JWK or JWKS (private keys: their public half)',
+    },
     'secret-env': { type: 'string', value: 'VAR', description: 'HMAC secret from this environment variable' },
-    'secret-file': { type: 'string', value: 'FILE', description: 'HMAC secret from this file (one trailing newline ignored)' },
+    'secret-file': {
+      type: 'string',
+      value: 'FILE',
+      description: 'HMAC secret from this file (one trailing newline ignored)',
+    },
     audience: { type: 'string', multiple: true, value: 'AUD', description: 'expected aud (any one matches)' },
     type: { type: 'string', value: 'TYP', description: 'expected header typ, e.g. at+jwt' },
-    scopes: { type: 'string', value: 'A,B', description: 'scopes the token must all grant (403 insufficient_scope otherwise)' },
-    'clock-tolerance': { type: 'string', value: 'DURATION', description: 'leeway for exp/nbf/iat, e.g. 30s (default 5s)' },
+    scopes: {
+      type: 'string',
+      value: 'A,B',
+      description: 'scopes the token must all grant (403 insufficient_scope otherwise)',
+    },
+    'clock-tolerance': {
+      type: 'string',
+      value: 'DURATION',
+      description: 'leeway for exp/nbf/iat, e.g. 30s (default 5s)',
+    },
   },
   notes: [
     'On failure the reason is the one the server logs, e.g.: reason: token_expired — "exp" claim timestamp check failed',
@@ -139,12 +177,24 @@ function verifyOptions(args: ParsedArgs, env: Record<string, string | undefined>
   };
 }
 
+/** What `verify` says it does not check, when `--issuer` or `--audience` is missing (an API must check both). */
+export function uncheckedWarning(noIss: boolean, noAud: boolean): string {
+  if (noIss && noAud)
+    return 'the token\'s "iss" and "aud" are not checked: give --issuer and --audience, as an API must';
+  return noIss
+    ? 'the token\'s "iss" is not checked: give --issuer, as an API must'
+    : 'the token\'s "aud" is not checked: give --audience, as an API must';
+}
+
 /** The `verify` command. */
 export const verifyCommand: Command = {
   spec,
   async run(args, io) {
     const options = verifyOptions(args, io.env);
     const outcome = await verify(await readToken(args.positionals[0] as string, io), options);
+    const noIss = options.issuer === undefined || options.issuer.length === 0;
+    const noAud = options.audience === undefined || options.audience.length === 0;
+    if (noIss || noAud) io.err(`bearer-guard: warning: ${uncheckedWarning(noIss, noAud)}`);
     if (booleanFlag(args, 'json')) io.out(json(outcome));
     if (!outcome.valid) {
       io.err(`bearer-guard: ${outcome.code} (${outcome.status}) reason: ${outcome.reason} — ${outcome.message}`);

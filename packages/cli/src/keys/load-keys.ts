@@ -49,11 +49,13 @@ function fromPem(label: string, block: string): KeyObject | undefined {
   }
 }
 
-function fromJwk(value: unknown): Omit<LoadedKey, 'source'> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError('a JWK must be a JSON object');
+function fromJWK(value: unknown): Omit<LoadedKey, 'source'> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError('a JWK must be a JSON object');
   const jwk = value as JsonWebKey & { kid?: unknown; alg?: unknown };
   if (jwk.kty === 'oct') throw new TypeError('a symmetric ("oct") JWK is an HMAC secret: pass it with --secret-file');
-  const key = jwk.d === undefined ? createPublicKey({ key: jwk, format: 'jwk' }) : createPrivateKey({ key: jwk, format: 'jwk' });
+  const key =
+    jwk.d === undefined ? createPublicKey({ key: jwk, format: 'jwk' }) : createPrivateKey({ key: jwk, format: 'jwk' });
   return {
     key,
     ...(typeof jwk.kid === 'string' ? { kid: jwk.kid } : {}),
@@ -69,8 +71,8 @@ function fromJson(text: string): Omit<LoadedKey, 'source'>[] {
     throw new TypeError('looks like JSON but does not parse');
   }
   const keys = (value as { keys?: unknown } | null)?.keys;
-  if (Array.isArray(keys)) return keys.map(fromJwk);
-  return [fromJwk(value)];
+  if (Array.isArray(keys)) return keys.map(fromJWK);
+  return [fromJWK(value)];
 }
 
 /**
@@ -108,8 +110,12 @@ function parse(text: string): Omit<LoadedKey, 'source'>[] | undefined {
     });
   }
   if (text.includes('-----BEGIN')) throw new TypeError('truncated PEM (no matching END line)');
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-  if (lines.length > 0 && lines.every(isOpenSshPublicKey)) return lines.map((line) => ({ key: parseOpenSshPublicKey(line) }));
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'));
+  if (lines.length > 0 && lines.every(isOpenSshPublicKey))
+    return lines.map((line) => ({ key: parseOpenSshPublicKey(line) }));
   return undefined;
 }
 

@@ -65,8 +65,10 @@ function fromBigInt(value: bigint): string {
 }
 
 /** RSA: n, e, d, iqmp, p, q. JWK needs dp and dq too (RFC 7518 §6.3.2), computed here. */
-function rsaJwk(reader: WireReader): JsonWebKey {
-  const [n, e, d, iqmp, p, q] = ['modulus', 'exponent', 'private exponent', 'iqmp', 'p', 'q'].map((name) => reader.mpint(`RSA ${name}`)) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+function rsaJWK(reader: WireReader): JsonWebKey {
+  const [n, e, d, iqmp, p, q] = ['modulus', 'exponent', 'private exponent', 'iqmp', 'p', 'q'].map((name) =>
+    reader.mpint(`RSA ${name}`),
+  ) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
   const [bn, bd, bp, bq] = [toBigInt(n), toBigInt(d), toBigInt(p), toBigInt(q)];
   if (bp < 2n || bq < 2n || bp * bq !== bn) fail('RSA primes do not multiply to the modulus');
   return {
@@ -83,10 +85,11 @@ function rsaJwk(reader: WireReader): JsonWebKey {
 }
 
 /** ECDSA: curve name, public point Q (uncompressed), private scalar d. */
-function ecJwk(type: string, reader: WireReader): JsonWebKey {
+function ecJWK(type: string, reader: WireReader): JsonWebKey {
   const name = reader.string('curve name');
   const curve = EC_CURVES[name];
-  if (curve === undefined || type !== `ecdsa-sha2-${name}`) fail(`key type ${type} does not match curve ${JSON.stringify(name)}`);
+  if (curve === undefined || type !== `ecdsa-sha2-${name}`)
+    fail(`key type ${type} does not match curve ${JSON.stringify(name)}`);
   const point = reader.bytes('EC point');
   if (point[0] !== 0x04 || point.length !== 1 + 2 * curve.size) fail(`${type} point must be uncompressed`);
   const d = reader.mpint('EC private scalar');
@@ -101,7 +104,7 @@ function ecJwk(type: string, reader: WireReader): JsonWebKey {
 }
 
 /** Ed25519: the 32-byte public key, then 64 bytes: the seed followed by the public key again. */
-function ed25519Jwk(reader: WireReader): JsonWebKey {
+function ed25519JWK(reader: WireReader): JsonWebKey {
   const pub = reader.bytes('Ed25519 public key');
   const priv = reader.bytes('Ed25519 private key');
   if (pub.length !== 32 || priv.length !== 64) fail('Ed25519 key has a bad length');
@@ -109,11 +112,13 @@ function ed25519Jwk(reader: WireReader): JsonWebKey {
   return { kty: 'OKP', crv: 'Ed25519', x: b64url(pub), d: b64url(priv.subarray(0, 32)) };
 }
 
-function privateJwk(type: string, reader: WireReader): JsonWebKey {
-  if (type === 'ssh-rsa') return rsaJwk(reader);
-  if (type === 'ssh-ed25519') return ed25519Jwk(reader);
-  if (type.startsWith('ecdsa-sha2-')) return ecJwk(type, reader);
-  return fail(`unsupported key type ${JSON.stringify(type.slice(0, 40))} (supported: ssh-rsa, ecdsa-sha2-nistp256/384/521, ssh-ed25519)`);
+function privateJWK(type: string, reader: WireReader): JsonWebKey {
+  if (type === 'ssh-rsa') return rsaJWK(reader);
+  if (type === 'ssh-ed25519') return ed25519JWK(reader);
+  if (type.startsWith('ecdsa-sha2-')) return ecJWK(type, reader);
+  return fail(
+    `unsupported key type ${JSON.stringify(type.slice(0, 40))} (supported: ssh-rsa, ecdsa-sha2-nistp256/384/521, ssh-ed25519)`,
+  );
 }
 
 /** The decoded `openssh-key-v1` container: the public blobs and the (unencrypted) private section. */
@@ -153,10 +158,13 @@ function openContainer(text: string): { publics: Buffer[]; section: Buffer } {
 export function parseOpenSshPrivateKey(text: string): KeyObject[] {
   const { publics, section } = openContainer(text);
   const reader = new WireReader(section);
-  if (reader.uint32('check integer') !== reader.uint32('check integer')) fail('check integers differ: the key is corrupt');
+  // Two reads, one after the other: the container repeats a random check integer.
+  const first = reader.uint32('check integer');
+  const second = reader.uint32('check integer');
+  if (first !== second) fail('check integers differ: the key is corrupt');
   const keys = publics.map((blob, index) => {
     const type = reader.string('key type');
-    const jwk = privateJwk(type, reader);
+    const jwk = privateJWK(type, reader);
     reader.bytes('comment');
     let key: KeyObject;
     try {

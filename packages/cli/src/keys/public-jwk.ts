@@ -7,7 +7,7 @@ import { calculateJwkThumbprint } from 'jose';
 import { failure } from '../errors.js';
 
 /** A public signature key as published in a JWKS. */
-export interface PublicJwk {
+export interface PublicJWK {
   kty: 'RSA' | 'EC' | 'OKP';
   crv?: string;
   n?: string;
@@ -20,7 +20,7 @@ export interface PublicJwk {
 }
 
 /** The public members of a JWK, in the order of RFC 7638 §3.2. */
-export type PublicMembers = Pick<PublicJwk, 'kty' | 'crv' | 'n' | 'e' | 'x' | 'y'>;
+export type PublicMembers = Pick<PublicJWK, 'kty' | 'crv' | 'n' | 'e' | 'x' | 'y'>;
 
 const EC_ALGS: Record<string, string> = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
 const RSA_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
@@ -37,18 +37,21 @@ const MIN_RSA_BITS = 2048;
 export function publicMembers(key: KeyObject): PublicMembers {
   if (key.type === 'secret') failure('an HMAC secret has no public key');
   const type = key.asymmetricKeyType;
-  if (type === 'rsa-pss') failure('RSA-PSS-restricted keys (OID RSASSA-PSS) are not supported: use a plain RSA key, it signs PS256 too');
+  if (type === 'rsa-pss')
+    failure('RSA-PSS-restricted keys (OID RSASSA-PSS) are not supported: use a plain RSA key, it signs PS256 too');
   const pub = key.type === 'private' ? createPublicKey(key) : key;
   const pem = pub.export({ type: 'spki', format: 'pem' });
   const jwk = createPublicKey(pem).export({ format: 'jwk' });
   switch (jwk.kty) {
     case 'RSA': {
       const bits = key.asymmetricKeyDetails?.modulusLength ?? 0;
-      if (bits < MIN_RSA_BITS) failure(`RSA key of ${bits} bits: at least ${MIN_RSA_BITS} are required (RFC 7518 §3.3)`);
+      if (bits < MIN_RSA_BITS)
+        failure(`RSA key of ${bits} bits: at least ${MIN_RSA_BITS} are required (RFC 7518 §3.3)`);
       return { kty: 'RSA', n: jwk.n, e: jwk.e };
     }
     case 'EC':
-      if (EC_ALGS[jwk.crv ?? ''] === undefined) failure(`unsupported EC curve ${jwk.crv ?? '?'} (supported: P-256, P-384, P-521)`);
+      if (EC_ALGS[jwk.crv ?? ''] === undefined)
+        failure(`unsupported EC curve ${jwk.crv ?? '?'} (supported: P-256, P-384, P-521)`);
       return { kty: 'EC', crv: jwk.crv, x: jwk.x, y: jwk.y };
     case 'OKP':
       if (jwk.crv !== 'Ed25519') failure(`unsupported key type ${jwk.crv ?? '?'} (supported: RSA, EC, Ed25519)`);
@@ -91,11 +94,14 @@ export function thumbprint(members: PublicMembers): Promise<string> {
  * @param options.alg - must fit the key; default: the key type's algorithm.
  * @example
  * ```ts
- * const jwk = await toPublicJwk(createPrivateKey(pem));
+ * const jwk = await toPublicJWK(createPrivateKey(pem));
  * // { kty: 'EC', crv: 'P-256', x, y, kid: '<thumbprint>', alg: 'ES256', use: 'sig' }
  * ```
  */
-export async function toPublicJwk(key: KeyObject, options: { kid?: string | undefined; alg?: string | undefined } = {}): Promise<PublicJwk> {
+export async function toPublicJWK(
+  key: KeyObject,
+  options: { kid?: string | undefined; alg?: string | undefined } = {},
+): Promise<PublicJWK> {
   const members = publicMembers(key);
   const alg = algorithmFor(members, options.alg);
   const kid = options.kid ?? (await thumbprint(members));

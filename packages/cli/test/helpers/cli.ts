@@ -67,3 +67,17 @@ export function oneLine(stderr: string): string {
   if (/\n\s+at /.test(stderr)) throw new Error(`stack trace on stderr:\n${stderr}`);
   return lines[0] as string;
 }
+
+/** The warnings `verify` prints first when it checks no `iss` or no `aud`. */
+export const UNCHECKED = {
+  both: 'bearer-guard: warning: the token\'s "iss" and "aud" are not checked: give --issuer and --audience, as an API must',
+  iss: 'bearer-guard: warning: the token\'s "iss" is not checked: give --issuer, as an API must',
+  aud: 'bearer-guard: warning: the token\'s "aud" is not checked: give --audience, as an API must',
+} as const;
+
+/** Asserts that stderr is `warning` and then one error line; returns that line. */
+export function lineAfter(warning: string, stderr: string): string {
+  const [first, ...rest] = stderr.trimEnd().split('\n');
+  if (first !== warning) throw new Error(`expected ${JSON.stringify(warning)} first on stderr, got:\n${stderr}`);
+  return oneLine(rest.join('\n'));
+}

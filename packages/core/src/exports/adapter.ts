@@ -13,6 +13,7 @@ export { checkRevokeArguments, DenyList } from '../deny-list.js';
 export type { Revocation } from '../deny-list.js';
 export {
   callback,
+  checkAuthCall,
   checkKnownKeys,
   fail,
   flag,

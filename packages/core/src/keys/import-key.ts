@@ -4,8 +4,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createPrivateKey, createPublicKey, createSecretKey, KeyObject, X509Certificate } from 'node:crypto';
+import { HMAC_MIN_BYTES } from '../algorithms.js';
 import { optionError } from '../option-checks.js';
-import { importJwk, toVerificationKey, type JWK } from './jwk.js';
+import { importJWK, toVerificationKey, type JWK } from './jwk.js';
 import { isOpenSshPublicKey, parseOpenSshPublicKey } from './openssh.js';
 import type { VerificationKey } from './verification-key.js';
 
@@ -25,7 +26,10 @@ function toPublicKeyObject(text: string): KeyObject {
     } catch (error) {
       throw optionError('publicKey', `is an invalid ${label} PEM (${(error as Error).message})`, error);
     }
-    throw optionError('publicKey', `is an unsupported PEM type "${label}" (expected PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE)`);
+    throw optionError(
+      'publicKey',
+      `is an unsupported PEM type "${label}" (expected PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE)`,
+    );
   }
   if (isOpenSshPublicKey(trimmed)) {
     try {
@@ -34,17 +38,22 @@ function toPublicKeyObject(text: string): KeyObject {
       throw optionError('publicKey', `is not a usable ${(error as Error).message}`, error);
     }
   }
-  throw optionError('publicKey', 'is not a PEM, an OpenSSH public key ("ssh-rsa …", "ecdsa-sha2-…", "ssh-ed25519 …") or a JWK');
+  throw optionError(
+    'publicKey',
+    'is not a PEM, an OpenSSH public key ("ssh-rsa …", "ecdsa-sha2-…", "ssh-ed25519 …") or a JWK',
+  );
 }
 
-function fromJwk(jwk: JWK, allowed?: ReadonlySet<string>): VerificationKey {
+function fromJWK(jwk: JWK, allowed?: ReadonlySet<string>): VerificationKey {
   if (jwk.d !== undefined || jwk.kty === 'oct') {
     throw optionError(
       'publicKey',
-      jwk.kty === 'oct' ? 'is an "oct" JWK, a secret: use the `secret` option' : 'is a JWK holding a private key ("d"): give the verifier only the public key',
+      jwk.kty === 'oct'
+        ? 'is an "oct" JWK, a secret: use the `secret` option'
+        : 'is a JWK holding a private key ("d"): give the verifier only the public key',
     );
   }
-  const key = importJwk(jwk, allowed);
+  const key = importJWK(jwk, allowed);
   if (typeof key === 'string') throw optionError('publicKey', `cannot be used: ${key}`);
   return key;
 }
@@ -63,7 +72,9 @@ export function importPublicKey(value: unknown, allowed?: ReadonlySet<string>): 
     if (value.type !== 'public') {
       throw optionError(
         'publicKey',
-        value.type === 'secret' ? 'is a secret KeyObject: use the `secret` option for HMAC' : 'is a private key: give the verifier only the public key',
+        value.type === 'secret'
+          ? 'is a secret KeyObject: use the `secret` option for HMAC'
+          : 'is a private key: give the verifier only the public key',
       );
     }
     key = value;
@@ -76,11 +87,11 @@ export function importPublicKey(value: unknown, allowed?: ReadonlySet<string>): 
       } catch (error) {
         throw optionError('publicKey', 'looks like JSON but does not parse as a JWK', error);
       }
-      return fromJwk(jwk as JWK, allowed);
+      return fromJWK(jwk as JWK, allowed);
     }
     key = toPublicKeyObject(trimmed);
   } else if (typeof value === 'object' && value !== null && typeof (value as JWK).kty === 'string') {
-    return fromJwk(value as JWK, allowed);
+    return fromJWK(value as JWK, allowed);
   } else {
     throw optionError('publicKey', 'must be a PEM or OpenSSH string, a JWK or a public KeyObject');
   }
@@ -110,18 +121,18 @@ function isDerKey(der: Buffer): boolean {
 }
 
 /** True when `value` is, or holds, a JWK or a JWKS: parsed JSON, arrays and JSON strings looked into. */
-function holdsJwk(value: unknown, depth = 0): boolean {
+function holdsJWK(value: unknown, depth = 0): boolean {
   if (depth > 3) return false;
   if (typeof value === 'string') {
     const text = value.trim();
     if (!/^[[{"]/.test(text)) return false;
     try {
-      return holdsJwk(JSON.parse(text), depth + 1);
+      return holdsJWK(JSON.parse(text), depth + 1);
     } catch {
       return false;
     }
   }
-  if (Array.isArray(value)) return value.some((member) => holdsJwk(member, depth + 1));
+  if (Array.isArray(value)) return value.some((member) => holdsJWK(member, depth + 1));
   return typeof value === 'object' && value !== null && (Object.hasOwn(value, 'kty') || Object.hasOwn(value, 'keys'));
 }
 
@@ -142,7 +153,8 @@ function isSshBlob(blob: Buffer): boolean {
 function decodings(text: string): Buffer[] {
   const compact = text.replace(/\s+/g, '');
   const found: Buffer[] = [];
-  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact)) found.push(Buffer.from(compact.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(compact))
+    found.push(Buffer.from(compact.replace(/-/g, '+').replace(/_/g, '/'), 'base64'));
   if (/^(?:[0-9a-fA-F]{2})+$/.test(compact)) found.push(Buffer.from(compact, 'hex'));
   return found;
 }
@@ -169,7 +181,7 @@ function keyMaterialKind(bytes: Uint8Array): string | undefined {
   if (text === undefined) return undefined;
   if (PEM_LABEL.test(text) || ARMOUR.test(text)) return 'a PEM key or certificate';
   if (isOpenSshPublicKey(text) || SSH_KEY_ANYWHERE.test(text)) return 'an OpenSSH public key';
-  if (holdsJwk(text)) return 'a JWK or JWKS';
+  if (holdsJWK(text)) return 'a JWK or JWKS';
   for (const decoded of decodings(text)) {
     if (isDerKey(decoded)) return 'an encoded DER key';
     if (isSshBlob(decoded)) return 'an OpenSSH public key';
@@ -192,11 +204,24 @@ export function importSecret(value: unknown, allowed?: ReadonlySet<string>): Ver
   if (bytes.length === 0) throw optionError('secret', 'must not be empty');
   const kind = keyMaterialKind(bytes);
   if (kind !== undefined) {
-    throw optionError('secret', `is ${kind}, not a shared secret: use \`publicKey\` or \`jwks\` for public keys (HMAC and public keys never mix)`);
+    throw optionError(
+      'secret',
+      `is ${kind}, not a shared secret: use \`publicKey\` or \`jwks\` for public keys (HMAC and public keys never mix)`,
+    );
+  }
+  // RFC 7518 §3.2: a key at least as long as the hash. Say which algorithm needs what, and how to make one.
+  const make = '; make one with `openssl rand -base64 48` (64 characters)';
+  for (const alg of ['HS256', 'HS384', 'HS512'] as const) {
+    const needed = HMAC_MIN_BYTES[alg] as number;
+    const asked = allowed === undefined ? alg === 'HS256' : allowed.has(alg);
+    if (asked && bytes.length < needed) {
+      throw optionError(
+        'secret',
+        `is ${bytes.length} bytes, too short: ${alg} needs a secret of at least ${needed} bytes (RFC 7518 §3.2)${make}`,
+      );
+    }
   }
   const result = toVerificationKey(createSecretKey(bytes), undefined, undefined, allowed);
-  if (typeof result === 'string') {
-    throw optionError('secret', result.includes('shorter') ? `is ${bytes.length} bytes, too short: HS256 needs at least 32 bytes (RFC 7518 §3.2)` : `cannot be used: ${result}`);
-  }
+  if (typeof result === 'string') throw optionError('secret', `cannot be used: ${result}`);
   return result;
 }

@@ -22,7 +22,7 @@ export interface JWK {
 }
 
 /** Why a JWK was not imported: a short sentence for logs and events. */
-export type JwkRejection = string;
+export type JWKRejection = string;
 
 /** JWK members that only a private or secret key has (RFC 7518 §6.2.2, §6.3.2, §6.4.1). */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const;
@@ -75,13 +75,14 @@ function publicMembers(jwk: JWK): JsonWebKey | string {
  * @returns the key, or a string saying why it was skipped.
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-4
  */
-export function importJwk(jwk: unknown, allowed?: ReadonlySet<string>): VerificationKey | JwkRejection {
+export function importJWK(jwk: unknown, allowed?: ReadonlySet<string>): VerificationKey | JWKRejection {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return 'not a JSON object';
   // Own members only: a member the JWK lacks is absent, whatever Object.prototype holds.
   const k = Object.assign(Object.create(null) as object, jwk) as JWK;
   // A key set that publishes private members is compromised: such a key is never used.
   const secrets = privateMembers(k);
-  if (secrets.length > 0) return `private key material (${secrets.map((m) => `"${m}"`).join(', ')}) published: never used`;
+  if (secrets.length > 0)
+    return `private key material (${secrets.map((m) => `"${m}"`).join(', ')}) published: never used`;
   if (k.kid !== undefined && typeof k.kid !== 'string') return '"kid" is not a string';
   if (k.use !== undefined && k.use !== 'sig') return `"use" is ${JSON.stringify(k.use)}, not "sig"`;
   if (k.key_ops !== undefined && (!Array.isArray(k.key_ops) || !k.key_ops.includes('verify'))) {
@@ -108,7 +109,7 @@ export function toVerificationKey(
   kid: string | undefined,
   declaredAlg: string | undefined,
   allowed?: ReadonlySet<string>,
-): VerificationKey | JwkRejection {
+): VerificationKey | JWKRejection {
   let algorithms: Algorithm[] = algorithmsForKey(key);
   if (algorithms.length === 0) return describeUnusable(key);
   if (declaredAlg !== undefined) {
@@ -118,7 +119,7 @@ export function toVerificationKey(
     algorithms = [declaredAlg as Algorithm];
   }
   if (allowed) algorithms = algorithms.filter((alg) => allowed.has(alg));
-  if (algorithms.length === 0) return 'none of the key\'s algorithms is in the `algorithms` option';
+  if (algorithms.length === 0) return "none of the key's algorithms is in the `algorithms` option";
   return { kid, key, algorithms: new Set(algorithms), active: true };
 }
 

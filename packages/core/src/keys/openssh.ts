@@ -37,7 +37,8 @@ function wireReader(blob: Buffer) {
     if (blob.length - offset < 4) fail(`key data is truncated (no length for the ${name})`);
     const length = blob.readUInt32BE(offset);
     offset += 4;
-    if (length > blob.length - offset) fail(`key data is truncated (${name} claims ${length} bytes, ${blob.length - offset} left)`);
+    if (length > blob.length - offset)
+      fail(`key data is truncated (${name} claims ${length} bytes, ${blob.length - offset} left)`);
     offset += length;
     return blob.subarray(offset - length, offset);
   };
@@ -56,7 +57,7 @@ function wireReader(blob: Buffer) {
   return { field, positiveMpint, end };
 }
 
-function toJwk(type: string, blob: Buffer): JsonWebKey {
+function toJWK(type: string, blob: Buffer): JsonWebKey {
   const reader = wireReader(blob);
   const inner = reader.field('key type').toString('latin1');
   if (inner !== type) fail(`key type ${quote(type)} does not match the type inside the key data (${quote(inner)})`);
@@ -72,7 +73,8 @@ function toJwk(type: string, blob: Buffer): JsonWebKey {
     const curve = EC_CURVES[type];
     if (curve === undefined) return fail(`unsupported key type ${quote(type)}`);
     const name = reader.field('curve name').toString('latin1');
-    if (name !== curve.sshCurve) fail(`key type ${quote(type)} does not match the curve inside the key data (${quote(name)})`);
+    if (name !== curve.sshCurve)
+      fail(`key type ${quote(type)} does not match the curve inside the key data (${quote(name)})`);
     const point = reader.field('EC point');
     if (point[0] === 0x02 || point[0] === 0x03) fail(`compressed EC points are not supported (${type})`);
     if (point[0] !== 0x04 || point.length !== 1 + 2 * curve.size) {
@@ -112,7 +114,9 @@ export function parseOpenSshPublicKey(text: string): KeyObject {
   const [type = '', data, ...rest] = line.split(/\s+/);
   if (!SUPPORTED.has(type)) {
     if (rest.some((word) => SUPPORTED.has(word)) || (data !== undefined && SUPPORTED.has(data))) {
-      fail('options before the key type (authorized_keys format) are not supported; give only "<type> <base64> [comment]"');
+      fail(
+        'options before the key type (authorized_keys format) are not supported; give only "<type> <base64> [comment]"',
+      );
     }
     fail(`unsupported key type ${quote(type)} (supported: ssh-rsa, ecdsa-sha2-nistp256/384/521, ssh-ed25519)`);
   }
@@ -120,7 +124,7 @@ export function parseOpenSshPublicKey(text: string): KeyObject {
   if (!BASE64.test(data)) fail('key data contains characters outside the base64 alphabet');
   const blob = Buffer.from(data, 'base64');
   if (blob.toString('base64') !== data) fail('key data is not canonical base64 (bad length, padding or trailing bits)');
-  const jwk = toJwk(type, blob);
+  const jwk = toJWK(type, blob);
   try {
     return createPublicKey({ key: jwk, format: 'jwk' });
   } catch (error) {

@@ -9,7 +9,16 @@ import { webcrypto } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 
 /** How the JWKS path misbehaves; `undefined` serves the keys. */
-export type JwksFailure = 'status500' | 'status404' | 'invalid-json' | 'no-keys' | 'not-object' | 'huge' | 'huge-declared' | 'hang' | 'redirect';
+export type JWKSFailure =
+  | 'status500'
+  | 'status404'
+  | 'invalid-json'
+  | 'no-keys'
+  | 'not-object'
+  | 'huge'
+  | 'huge-declared'
+  | 'hang'
+  | 'redirect';
 
 /** A static document served at some path (discovery metadata, usually). */
 export interface ServedDocument {
@@ -24,7 +33,7 @@ export interface ServedDocument {
 }
 
 /** A running test server; every field can be changed between requests. */
-export interface JwksServer {
+export interface JWKSServer {
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
   /** Full URL of the JWKS. */
@@ -40,7 +49,7 @@ export interface JwksServer {
   /** Delay before answering any request, in ms. */
   delayMs: number;
   /** Make the JWKS path fail. */
-  failure: JwksFailure | undefined;
+  failure: JWKSFailure | undefined;
   /** Request headers of the last JWKS request. */
   lastHeaders: IncomingHttpHeaders | undefined;
   /** Serves (or, with `undefined`, stops serving) a document at `path`. */
@@ -54,7 +63,7 @@ export interface JwksServer {
 }
 
 /** Starts a JWKS server on 127.0.0.1 with an ephemeral port. */
-export async function startJwksServer(options: { keys?: unknown[]; jwksPath?: string } = {}): Promise<JwksServer> {
+export async function startJWKSServer(options: { keys?: unknown[]; jwksPath?: string } = {}): Promise<JWKSServer> {
   const jwksPath = options.jwksPath ?? '/.well-known/jwks.json';
   const hits = new Map<string, number>();
   const routes = new Map<string, ServedDocument>();
@@ -67,22 +76,22 @@ export async function startJwksServer(options: { keys?: unknown[]; jwksPath?: st
     res.end(body);
   };
 
-  const answerJwks = (res: ServerResponse): void => {
+  const answerJWKS = (res: ServerResponse): undefined => {
     const headers: Record<string, string> = { ...state.extraHeaders };
     if (state.cacheControl !== undefined) headers['cache-control'] = state.cacheControl;
     switch (state.failure) {
       case 'status500':
-        return send(res, 500, '{"error":"boom"}');
+        return void send(res, 500, '{"error":"boom"}');
       case 'status404':
-        return send(res, 404, '{"error":"not found"}');
+        return void send(res, 404, '{"error":"not found"}');
       case 'invalid-json':
-        return send(res, 200, '<html>not json</html>', { 'content-type': 'text/html' });
+        return void send(res, 200, '<html>not json</html>', { 'content-type': 'text/html' });
       case 'no-keys':
-        return send(res, 200, JSON.stringify({ data: state.keys }));
+        return void send(res, 200, JSON.stringify({ data: state.keys }));
       case 'not-object':
-        return send(res, 200, JSON.stringify(state.keys));
+        return void send(res, 200, JSON.stringify(state.keys));
       case 'redirect':
-        return send(res, 302, '', { location: `${state.origin}/elsewhere.json` });
+        return void send(res, 302, '', { location: `${state.origin}/elsewhere.json` });
       case 'huge': {
         // Chunked, no Content-Length: only a byte counter can stop it.
         res.writeHead(200, { 'content-type': 'application/json' });
@@ -94,26 +103,26 @@ export async function startJwksServer(options: { keys?: unknown[]; jwksPath?: st
       }
       case 'huge-declared': {
         const body = JSON.stringify({ keys: state.keys, padding: 'x'.repeat(600 * 1024) });
-        return send(res, 200, body, { 'content-length': String(Buffer.byteLength(body)) });
+        return void send(res, 200, body, { 'content-length': String(Buffer.byteLength(body)) });
       }
       case 'hang':
         hanging.add(res);
         return;
       default:
-        return send(res, 200, JSON.stringify({ keys: state.keys }), headers);
+        return void send(res, 200, JSON.stringify({ keys: state.keys }), headers);
     }
   };
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     hits.set(path, (hits.get(path) ?? 0) + 1);
-    const answer = (): void => {
+    const answer = (): undefined => {
       if (path === jwksPath) {
         state.lastHeaders = req.headers;
-        return answerJwks(res);
+        return answerJWKS(res);
       }
       const doc = routes.get(path);
-      if (!doc) return send(res, 404, '{"error":"not found"}');
+      if (!doc) return void send(res, 404, '{"error":"not found"}');
       if (doc.hang) {
         hanging.add(res);
         return;
@@ -130,7 +139,7 @@ export async function startJwksServer(options: { keys?: unknown[]; jwksPath?: st
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const state: JwksServer = {
+  const state: JWKSServer = {
     origin,
     jwksPath,
     jwksUri: `${origin}${jwksPath}`,
@@ -161,18 +170,21 @@ export async function startJwksServer(options: { keys?: unknown[]; jwksPath?: st
 }
 
 /** A public JWK with `kid`, `alg` and `use: 'sig'`. */
-export type TestJwk = JWK & { kid: string };
+export type TestJWK = JWK & { kid: string };
 
 let counter = 0;
 
 /** A fresh public JWK made through jose (WebCrypto). */
-export async function makeJwk(alg: 'RS256' | 'ES256' | 'EdDSA' = 'ES256', kid = `kid-${alg}-${++counter}`): Promise<TestJwk> {
+export async function makeJWK(
+  alg: 'RS256' | 'ES256' | 'EdDSA' = 'ES256',
+  kid = `kid-${alg}-${++counter}`,
+): Promise<TestJWK> {
   const { publicKey } = await generateKeyPair(alg, { extractable: true });
   return { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
 }
 
 /** A 1024-bit RSA public JWK (too small to accept): jose refuses to generate one, WebCrypto does not. */
-export async function makeWeakRsaJwk(kid = `weak-${++counter}`): Promise<TestJwk> {
+export async function makeWeakRsaJWK(kid = `weak-${++counter}`): Promise<TestJWK> {
   const pair = await webcrypto.subtle.generateKey(
     { name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
     true,

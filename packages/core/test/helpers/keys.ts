@@ -42,7 +42,15 @@ export const now = (): number => Math.floor(Date.now() / 1000);
 /** Standard claims for the tests' default verifier. */
 export function claims(extra: JWTPayload = {}): JWTPayload {
   const t = now();
-  return { iss: 'https://issuer.test/', aud: 'orders', sub: 'user-1', iat: t, exp: t + 300, jti: `jti-${++counter}`, ...extra };
+  return {
+    iss: 'https://issuer.test/',
+    aud: 'orders',
+    sub: 'user-1',
+    iat: t,
+    exp: t + 300,
+    jti: `jti-${++counter}`,
+    ...extra,
+  };
 }
 
 /** Signs an arbitrary header and payload (bypassing jose's checks) with an HMAC secret or nothing. */
@@ -57,9 +65,10 @@ export function signRaw(key: TestKey, header: Record<string, unknown>, payload: 
   const input = `${enc({ alg: key.alg, kid: key.kid, ...header })}.${enc(payload)}`;
   const privateKey = KeyObject.from(key.privateKey);
   const hash = key.alg === 'EdDSA' ? null : `sha${key.alg.slice(2)}`;
-  const options =
-    key.alg.startsWith('PS') ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
-    : key.alg.startsWith('ES') ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const }
-    : privateKey;
+  const options = key.alg.startsWith('PS')
+    ? { key: privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }
+    : key.alg.startsWith('ES')
+      ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const }
+      : privateKey;
   return `${input}.${sign(hash, Buffer.from(input), options).toString('base64url')}`;
 }

@@ -7,14 +7,22 @@ import { createPrivateKey, type KeyObject } from 'node:crypto';
 export function ed25519FromOpenSsh(text: string): KeyObject {
   const buffer = Buffer.from(text.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64');
   let offset = 15; // "openssh-key-v1\0"
-  const bytes = (n: number) => buffer.subarray(offset, (offset += n));
+  const bytes = (n: number) => {
+    offset += n;
+    return buffer.subarray(offset - n, offset);
+  };
   const string = () => bytes(bytes(4).readUInt32BE(0));
-  string(); string(); string(); // cipher, kdf, kdf options: "none", "none", ""
+  string();
+  string();
+  string(); // cipher, kdf, kdf options: "none", "none", ""
   bytes(4); // number of keys
   string(); // public key blob
   const section = string();
   offset = 0;
-  const sectionBytes = (n: number) => section.subarray(offset, (offset += n));
+  const sectionBytes = (n: number) => {
+    offset += n;
+    return section.subarray(offset - n, offset);
+  };
   const sectionString = () => sectionBytes(sectionBytes(4).readUInt32BE(0));
   sectionBytes(8); // check ints
   sectionString(); // type

@@ -28,7 +28,10 @@ export class EventLog {
     return this.events.filter((e): e is Extract<RedisRevocationEvent, { type: T }> => e.type === type);
   }
 
-  next<T extends RedisRevocationEvent['type']>(type: T, timeoutMs = 5000): Promise<Extract<RedisRevocationEvent, { type: T }>> {
+  next<T extends RedisRevocationEvent['type']>(
+    type: T,
+    timeoutMs = 5000,
+  ): Promise<Extract<RedisRevocationEvent, { type: T }>> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no '${type}' event within ${timeoutMs} ms`)), timeoutMs);
       this.#waiters.push({

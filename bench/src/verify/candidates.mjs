@@ -204,18 +204,18 @@ export const candidates = [
   },
   {
     id: 'aws-jwt-verify',
-    label: 'aws-jwt-verify `JwtVerifier.verifySync`, local JWKS via `cacheJWKS`, unique tokens',
+    label: 'aws-jwt-verify `JwtVerifier.verifySync`, local JWKS via `cacheJwks`, unique tokens',
     async: false,
     stream: 'unique',
     unsupported: { PS256: 'aws-jwt-verify 5 supports RS*, ES* and EdDSA only (no PS*)' },
     create(ctx) {
-      // The jwksUri is never fetched: cacheJWKS() loads the keys up front.
+      // The jwksUri is never fetched: cacheJwks() loads the keys up front.
       const verifier = JwtVerifier.create({
         issuer: ISSUER,
         audience: AUDIENCE,
         jwksUri: 'http://127.0.0.1:9/.well-known/jwks.json',
       });
-      verifier.cacheJWKS({ keys: [ctx.key.jwk] });
+      verifier.cacheJwks({ keys: [ctx.key.jwk] });
       const pick = picker(ctx, 'unique');
       return { op: (i) => verifier.verifySync(pick(i)), verifyOnce: async (t) => verifier.verifySync(t) };
     },

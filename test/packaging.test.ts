@@ -43,7 +43,7 @@ describe.each(entries)('@bearer-guard/%s build, entry %s', (pkg, entry) => {
   });
 });
 
-it('every adapter exports every guard of core, under the same names', () => {
+it('every adapter exports every guard of core (and isBearerError), under the same names', () => {
   const guards = exportsOf('import', 'core', 'guards').filter((name) => name !== 'module.exports');
   expect(guards).toEqual([
     'allOf',
@@ -52,6 +52,7 @@ it('every adapter exports every guard of core, under the same names', () => {
     'claimEquals',
     'claimIncludes',
     'guard',
+    'isBearerError',
     'requireAnyScope',
     'requireAuth',
     'requirePermissions',

@@ -13,25 +13,15 @@ import {
   isBearerError,
   memoryRevocationStore,
   type AuthOptions,
-  type BearerError,
   type JWKSEvent,
 } from '@bearer-guard/core';
 import { forwardedError } from '@bearer-guard/core/adapter';
 import { startJWKSServer, type JWKSServer } from './helpers/jwks-server.js';
 import { claims, makeKey, type TestKey } from './helpers/keys.js';
+import { rejection } from './helpers/rejection.js';
 
 const ISS = 'https://issuer.test/';
 const base = { issuer: ISS, audience: 'orders' } satisfies Partial<AuthOptions>;
-
-async function rejection(promise: Promise<unknown>): Promise<BearerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBearerError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 let rs: TestKey;
 let es: TestKey;

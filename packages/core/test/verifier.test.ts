@@ -5,28 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT, importPKCS8 } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  createVerifier,
-  isBearerError,
-  memoryRevocationStore,
-  type AuthOptions,
-  type BearerError,
-} from '@bearer-guard/core';
+import { createVerifier, memoryRevocationStore, type AuthOptions } from '@bearer-guard/core';
 import { ed25519FromOpenSsh } from './helpers/ssh.js';
 import { claims, makeKey, now, rawToken, type TestKey } from './helpers/keys.js';
+import { rejection } from './helpers/rejection.js';
 
 const ISS = 'https://issuer.test/';
 const base = { issuer: ISS, audience: 'orders' } satisfies AuthOptions;
-
-async function rejection(promise: Promise<unknown>): Promise<BearerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBearerError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
-}
 
 let rs: TestKey;
 let es: TestKey;

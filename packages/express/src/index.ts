@@ -14,12 +14,3 @@
  */
 export { auth, type AuthMiddleware } from './auth.js';
 export * from '@bearer-guard/core/guards';
-export { isBearerError } from '@bearer-guard/core';
-export type {
-  AuthOptions,
-  AuthPayload,
-  AuthResult,
-  BearerError,
-  BearerErrorBody,
-  JWTPayload,
-} from '@bearer-guard/core';

@@ -120,6 +120,22 @@ describe.each([
   });
 
   describe('guards', () => {
+    it('app.use(auth), not called, is a set-up error that says to call it', async () => {
+      const app = express();
+      app.use(auth as never);
+      app.get('/', (_req, res) => res.json({}));
+      app.use(((err, _req, res, _next) =>
+        res.status(500).json({ message: (err as Error).message })) as ErrorRequestHandler);
+      const res = await get(await start(app), hs256());
+      expect([res.status, await res.json()]).toEqual([
+        500,
+        {
+          message:
+            'bearer-guard: auth was installed without being called: write app.use(auth(options)), not app.use(auth)',
+        },
+      ]);
+    });
+
     it('a guard where auth() never ran is a set-up error naming the fix, never a silent 401', async () => {
       const app = express();
       let handled = false;

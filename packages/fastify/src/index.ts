@@ -19,12 +19,3 @@ export { bearerGuard };
 export type { BearerGuardOptions } from './plugin.js';
 export type { RouteAuthConfig } from './types.js';
 export * from '@bearer-guard/core/guards';
-export { isBearerError } from '@bearer-guard/core';
-export type {
-  AuthOptions,
-  AuthPayload,
-  AuthResult,
-  BearerError,
-  BearerErrorBody,
-  JWTPayload,
-} from '@bearer-guard/core';

@@ -16,12 +16,3 @@
 export { auth, type AuthMiddleware } from './auth.js';
 export type { AuthState } from './types.js';
 export * from '@bearer-guard/core/guards';
-export { isBearerError } from '@bearer-guard/core';
-export type {
-  AuthOptions,
-  AuthPayload,
-  AuthResult,
-  BearerError,
-  BearerErrorBody,
-  JWTPayload,
-} from '@bearer-guard/core';

@@ -126,6 +126,27 @@ describe.each([
   });
 
   describe('guards', () => {
+    it('app.use(auth), not called, is a set-up error that says to call it', async () => {
+      const app = new Koa();
+      app.use(async (ctx, next) => {
+        try {
+          await next();
+        } catch (error) {
+          ctx.status = 500;
+          ctx.body = { message: (error as Error).message };
+        }
+      });
+      app.use(auth as never);
+      const res = await get(await start(app), hs256());
+      expect([res.status, await res.json()]).toEqual([
+        500,
+        {
+          message:
+            'bearer-guard: auth was installed without being called: write app.use(auth(options)), not app.use(auth)',
+        },
+      ]);
+    });
+
     it('a guard where auth() never ran is a set-up error naming the fix, never a silent 401', async () => {
       const app = new Koa();
       let handled = false;

@@ -1,10 +1,11 @@
 /** End to end through core: createVerifier({ revocation: redisRevocationStore(...) }) with real HS256 tokens. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createVerifier, isBearerError, type BearerError, type Verifier } from '@bearer-guard/core';
+import { createVerifier, type Verifier } from '@bearer-guard/core';
 import { redisRevocationStore, type RedisRevocationStore, type RedisRevocationStoreOptions } from '@bearer-guard/redis';
 import { startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { AUDIENCE, ISSUER, SECRET, mint } from './helpers/tokens.js';
 import { EventLog, uniquePrefix, waitFor } from './helpers/wait.js';
+import { rejection } from '../../core/test/helpers/rejection.js';
 
 let server: RedisServer;
 const stores: RedisRevocationStore[] = [];
@@ -17,16 +18,6 @@ function instance(options: RedisRevocationStoreOptions = {}): { store: RedisRevo
   stores.push(store);
   verifiers.push(verifier);
   return { store, verifier };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<BearerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (isBearerError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a rejection');
 }
 
 beforeAll(async () => {

@@ -2,8 +2,8 @@
  * `auth()`: the one middleware line that authenticates every request, and runs the guards of
  * the routes after it.
  */
-import { createVerifier, type AuthOptions, type AuthResult, type Verifier } from '@bearer-guard/core';
-import { bindRequest, checkAuthCall, type RequestBinding } from '@bearer-guard/core/adapter';
+import type { AuthOptions, AuthResult } from '@bearer-guard/core';
+import { createAdapterBase, type AdapterHandle } from '@bearer-guard/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { settle } from './respond.js';
 
@@ -22,12 +22,7 @@ declare global {
 }
 
 /** The middleware returned by {@link auth}: also exposes its verifier and a `close()` for shutdown. */
-export type AuthMiddleware = RequestHandler & {
-  /** The core verifier behind the middleware (e.g. to `warmUp()` at start). */
-  readonly verifier: Verifier;
-  /** Stops the verifier's background work (JWKS refresh timers, in-flight fetches). */
-  close(): void;
-};
+export type AuthMiddleware = RequestHandler & AdapterHandle;
 
 /**
  * Creates Express middleware that verifies the request's bearer token and sets
@@ -58,25 +53,18 @@ export type AuthMiddleware = RequestHandler & {
  */
 export function auth(options: AuthOptions): AuthMiddleware {
   // biome-ignore lint/complexity/noArguments: how a framework calling `auth` itself shows
-  checkAuthCall(arguments);
-  const verifier = createVerifier(options);
-  const { forwardErrors } = verifier.config;
-  // Frozen: it is reachable from every request, and no request may change it.
-  const binding = Object.freeze<RequestBinding>({
-    verifier,
-    runGuard(guard, request, [res, next]) {
-      const req = request as Request;
-      settle(
-        verifier.authorize(req.auth, guard, { request: req }),
-        res as Response,
-        next as NextFunction,
-        forwardErrors,
-      );
-      return undefined;
-    },
+  const base = createAdapterBase(options, arguments, (guard, request, [res, next]) => {
+    const req = request as Request;
+    settle(
+      base.verifier.authorize(req.auth, guard, { request: req }),
+      res as Response,
+      next as NextFunction,
+      base.forwardErrors,
+    );
+    return undefined;
   });
-  const middleware: RequestHandler = function bearerGuardAuth(req, res, next) {
-    bindRequest(req, binding);
+  return base.expose<RequestHandler>(function bearerGuardAuth(req, res, next) {
+    base.bind(req);
     const parts = {
       headers: req.headers,
       rawHeaders: req.rawHeaders,
@@ -84,10 +72,9 @@ export function auth(options: AuthOptions): AuthMiddleware {
       body: req.body,
       method: req.method,
     };
-    const task = verifier.authenticate(parts, { request: req }).then((result) => {
+    const task = base.verifier.authenticate(parts, { request: req }).then((result) => {
       if (result) req.auth = result;
     });
-    settle(task, res, next, forwardErrors);
-  };
-  return Object.assign(middleware, { verifier, close: () => verifier.close() });
+    settle(task, res, next, base.forwardErrors);
+  });
 }

@@ -2,8 +2,8 @@
  * The Fastify plugin: authenticates routes in a hook, sets `request.auth`, and runs the guard
  * hooks of the routes in its scope.
  */
-import { createVerifier, type AuthOptions, type Guard, type TokenRequest } from '@bearer-guard/core';
-import { bindRequest, isGuard, mayCarryBodyToken, type RequestBinding } from '@bearer-guard/core/adapter';
+import type { AuthOptions, Guard, TokenRequest } from '@bearer-guard/core';
+import { createAdapterBase, isGuard, mayCarryBodyToken } from '@bearer-guard/core/adapter';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { defer, pendingGuards, takePending } from './pending.js';
@@ -89,8 +89,17 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
   // Own members only: a `global` or `auth` that other code put on Object.prototype changes nothing.
   const global = Object.hasOwn(pluginOptions, 'global') ? globalOption : true;
   if (typeof global !== 'boolean') throw new TypeError('@bearer-guard/fastify: `global` must be a boolean');
-  const verifier = createVerifier(options);
-  const { forwardErrors, tokenLocations } = verifier.config;
+  // Fastify calls the plugin with its own arguments: the options alone are checked.
+  const base = createAdapterBase(options, [options], (guard, request, rest) => {
+    const reply = rest[0] as FastifyReply;
+    // Anywhere but onRequest, preValidation and preHandler (onSend, preSerialization… added
+    // with app.addHook, out of the plugin's sight) the handler has run, and answering from
+    // there would re-enter the hook: refuse, never loop.
+    if (rest.length !== 2 || typeof rest[1] !== 'function' || reply.sent) throw misplaced();
+    return guardHook(guard, request as FastifyRequest, reply);
+  });
+  const { verifier, forwardErrors } = base;
+  const { tokenLocations } = verifier.config;
   // A form-body token exists only once the body is parsed: authenticate in preValidation then,
   // but only for requests whose body could hold one (anything else is answered before the body is read).
   const waitForBody = tokenLocations.includes('body');
@@ -130,18 +139,6 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
     return undefined;
   }
 
-  const binding = Object.freeze<RequestBinding>({
-    verifier,
-    runGuard(guard, request, rest) {
-      const reply = rest[0] as FastifyReply;
-      // Anywhere but onRequest, preValidation and preHandler (onSend, preSerialization… added
-      // with app.addHook, out of the plugin's sight) the handler has run, and answering from
-      // there would re-enter the hook: refuse, never loop.
-      if (rest.length !== 2 || typeof rest[1] !== 'function' || reply.sent) throw misplaced();
-      return guardHook(guard, request as FastifyRequest, reply);
-    },
-  });
-
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
   app.addHook('onRoute', (route) => {
     const value = routeAuth(route.config);
@@ -151,7 +148,7 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
     if (value === undefined && !global && hasGuardHook(route)) route.config = { ...route.config, auth: true };
   });
   app.addHook('onRequest', async (request, reply) => {
-    bindRequest(request, binding);
+    base.bind(request);
     const plan = routePlan(routeAuth(request.routeOptions.config), global);
     if (!plan) return undefined;
     if (waitForBody && mayCarryBodyToken(request)) {

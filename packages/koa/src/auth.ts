@@ -2,19 +2,14 @@
  * `auth()`: the one middleware line that authenticates every request, and runs the guards of
  * the routes after it.
  */
-import { createVerifier, type AuthOptions, type Verifier } from '@bearer-guard/core';
-import { bindRequest, checkAuthCall, type RequestBinding } from '@bearer-guard/core/adapter';
+import type { AuthOptions } from '@bearer-guard/core';
+import { createAdapterBase, type AdapterHandle } from '@bearer-guard/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { handleError } from './respond.js';
 import type { AuthState } from './types.js';
 
 /** The middleware returned by {@link auth}: also exposes its verifier and a `close()` for shutdown. */
-export type AuthMiddleware = Middleware<AuthState> & {
-  /** The core verifier behind the middleware (e.g. to `warmUp()` at start). */
-  readonly verifier: Verifier;
-  /** Stops the verifier's background work (JWKS refresh timers, in-flight fetches). */
-  close(): void;
-};
+export type AuthMiddleware = Middleware<AuthState> & AdapterHandle;
 
 /**
  * Creates Koa middleware that verifies the request's bearer token and sets
@@ -48,40 +43,33 @@ export type AuthMiddleware = Middleware<AuthState> & {
  */
 export function auth(options: AuthOptions): AuthMiddleware {
   // biome-ignore lint/complexity/noArguments: how a framework calling `auth` itself shows
-  checkAuthCall(arguments);
-  const verifier = createVerifier(options);
-  const { forwardErrors } = verifier.config;
-  // Frozen: it is reachable from every request, and no request may change it.
-  const binding = Object.freeze<RequestBinding>({
-    verifier,
-    async runGuard(guard, request, [next]) {
-      const ctx = request as Context;
-      try {
-        await verifier.authorize(ctx.state.auth, guard, { request: ctx });
-      } catch (error) {
-        handleError(error, ctx, forwardErrors);
-        return;
-      }
-      await (next as Next)();
-    },
+  const base = createAdapterBase(options, arguments, async (guard, request, [next]) => {
+    const ctx = request as Context;
+    try {
+      await base.verifier.authorize(ctx.state.auth, guard, { request: ctx });
+    } catch (error) {
+      handleError(error, ctx, base.forwardErrors);
+      return;
+    }
+    await (next as Next)();
   });
-  const middleware: Middleware<AuthState> = async function bearerGuardAuth(ctx, next) {
-    bindRequest(ctx, binding);
+  return base.expose<Middleware<AuthState>>(async function bearerGuardAuth(ctx, next) {
+    base.bind(ctx);
+    const body = (ctx.request as { body?: unknown }).body;
     const parts = {
       headers: ctx.req.headers,
       rawHeaders: ctx.req.rawHeaders,
       url: ctx.originalUrl,
-      body: (ctx.request as { body?: unknown }).body,
+      body,
       method: ctx.method,
     };
     try {
-      const result = await verifier.authenticate(parts, { request: ctx });
+      const result = await base.verifier.authenticate(parts, { request: ctx });
       if (result) ctx.state.auth = result;
     } catch (error) {
-      handleError(error, ctx, forwardErrors);
+      handleError(error, ctx, base.forwardErrors);
       return;
     }
     await next();
-  };
-  return Object.assign(middleware, { verifier, close: () => verifier.close() });
+  });
 }

@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 export { bindRequest, bindingOf } from '../binding.js';
+export { createAdapterBase } from '../adapter-base.js';
+export type { AdapterBase, AdapterHandle } from '../adapter-base.js';
 export type { RequestBinding } from '../binding.js';
 export { errorResponse, forwardedError } from '../errors.js';
 export type { BearerErrorResponse } from '../errors.js';

@@ -40,6 +40,8 @@ it('types req.auth with the augmented payload', () => {
     allOf('read:orders');
     // @ts-expect-error options are checked
     auth({ ...VERIFIER, audiense: 'orders' });
+    // @ts-expect-error issuer and audience are required
+    auth({ secret: 's'.repeat(32) });
   };
   expectTypeOf(notCalled).toBeFunction();
 });

@@ -7,6 +7,7 @@
  * issuer. With several issuers, scoping keeps one tenant from revoking another's token by
  * minting a token with the same `jti` and having it revoked.
  */
+import { own } from './claim-path.js';
 
 /** One revocation: the token id, its issuer when scoped, its `exp` (seconds since the epoch). */
 export interface Revocation {
@@ -15,16 +16,28 @@ export interface Revocation {
   exp: number;
 }
 
+/**
+ * What a token is revoked under: its own `jti` (non-empty) and `iss`, never inherited ones;
+ * `undefined` for a token without a `jti`, which no entry can name.
+ */
+export function revocationIdOf(payload: object): { jti: string; issuer: string | undefined } | undefined {
+  const jti = own(payload, 'jti');
+  if (typeof jti !== 'string' || jti.length === 0) return undefined;
+  const iss = own(payload, 'iss');
+  return { jti, issuer: typeof iss === 'string' ? iss : undefined };
+}
+
 /** The map key of a revocation: unambiguous for any issuer and `jti` (the issuer's length leads). */
 function entryKey(jti: string, issuer: string | undefined): string {
   return issuer === undefined ? `:${jti}` : `${issuer.length}:${issuer}${jti}`;
 }
 
 /**
- * Checks the arguments of `RevocationStore.revoke`.
+ * Checks the arguments of `RevocationStore.revoke`; with `issuerRequired` (a store behind a
+ * verifier that accepts several issuers), `issuer` must be given.
  * @throws TypeError naming the argument that is wrong.
  */
-export function checkRevokeArguments(jti: unknown, expiresAt: unknown, issuer: unknown, issuerRequired = false): void {
+function checkRevokeArguments(jti: unknown, expiresAt: unknown, issuer: unknown, issuerRequired: boolean): void {
   if (typeof jti !== 'string' || jti.length === 0) throw new TypeError('revoke: `jti` must be a non-empty string');
   if (typeof expiresAt !== 'number' || !Number.isFinite(expiresAt)) {
     throw new TypeError('revoke: `expiresAt` must be a finite number of seconds since the epoch');
@@ -43,12 +56,29 @@ export function checkRevokeArguments(jti: unknown, expiresAt: unknown, issuer: u
 /** Revoked token ids with their `exp`; expired entries go lazily on lookup and in {@link sweep}. */
 export class DenyList {
   readonly #entries = new Map<string, Revocation>();
+  #issuerRequired = false;
   /** Seconds an entry outlives its token's `exp`. */
   readonly retention: number;
 
   /** @param retention - seconds an entry outlives its token's `exp`. */
   constructor(retention: number) {
     this.retention = retention;
+  }
+
+  /** From now on, {@link checkRevoke} refuses a revocation that names no issuer (`RevocationStore.requireIssuer`). */
+  requireIssuer(): void {
+    this.#issuerRequired = true;
+  }
+
+  /** Checks the arguments of a `revoke(jti, expiresAt, issuer)` call for this list; see {@link checkRevokeArguments}. */
+  checkRevoke(jti: unknown, expiresAt: unknown, issuer: unknown): void {
+    checkRevokeArguments(jti, expiresAt, issuer, this.#issuerRequired);
+  }
+
+  /** True when the token `payload` is revoked at `now` (seconds); see {@link revocationIdOf}. */
+  revokes(payload: object, now: number): boolean {
+    const id = revocationIdOf(payload);
+    return id !== undefined && this.has(id.jti, id.issuer, now);
   }
 
   /**

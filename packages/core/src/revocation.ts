@@ -1,8 +1,7 @@
 /**
  * Revocation: a denylist of `jti`s, each kept until the revoked token's own `exp`.
  */
-import { own } from './claim-path.js';
-import { checkRevokeArguments, DenyList } from './deny-list.js';
+import { DenyList } from './deny-list.js';
 import { parseDuration, type Duration } from './duration.js';
 import { positiveInteger } from './option-checks.js';
 import type { JWTPayload } from './jws.js';
@@ -80,26 +79,18 @@ export function memoryRevocationStore(options: MemoryRevocationStoreOptions = {}
       ? 60
       : parseDuration(options.clockTolerance, 'memoryRevocationStore.clockTolerance');
   const list = new DenyList(retention);
-  let issuerRequired = false;
 
   return {
-    isRevoked(payload) {
-      const jti = own(payload, 'jti');
-      if (typeof jti !== 'string' || jti.length === 0) return false;
-      const iss = own(payload, 'iss');
-      return list.has(jti, typeof iss === 'string' ? iss : undefined, now());
-    },
+    isRevoked: (payload) => list.revokes(payload, now()),
     revoke(jti, expiresAt, issuer) {
-      checkRevokeArguments(jti, expiresAt, issuer, issuerRequired);
+      list.checkRevoke(jti, expiresAt, issuer);
       const t = now();
       if (list.deadline(expiresAt) <= t) return;
       if (!list.holds(jti, issuer) && list.size >= max && list.sweep(t) === 0) list.dropSoonest();
       list.add(jti, expiresAt, issuer, t);
     },
     retention,
-    requireIssuer() {
-      issuerRequired = true;
-    },
+    requireIssuer: () => list.requireIssuer(),
     get size() {
       return list.size;
     },

@@ -6,6 +6,7 @@
  * `exp + clockTolerance` (PXAT). Plain keys expire on every Redis version (a hash with per-field
  * TTL would need Redis 7.4) and each key dies with its token, so Redis never holds dead entries.
  */
+import { parseJsonWithoutPrototypes } from '@bearer-guard/core/adapter';
 
 /** A revocation as published on the channel: the token id, its issuer when scoped, its `exp` (seconds since the epoch). */
 export interface RevocationMessage {
@@ -64,16 +65,14 @@ export function encodeMessage(jti: string, exp: number, issuer: string | undefin
 export function decodeMessage(text: string): RevocationMessage | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Objects without a prototype: an `iss` on a polluted Object.prototype must not scope (and so
+    // undo) a revocation.
+    value = parseJsonWithoutPrototypes(text);
   } catch {
     return undefined;
   }
   if (typeof value !== 'object' || value === null) return undefined;
-  // Own members only: an `iss` on a polluted Object.prototype must not scope (and so undo) a revocation.
-  const own = (name: string) => (Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined);
-  const jti = own('jti');
-  const iss = own('iss');
-  const exp = own('exp');
+  const { jti, iss, exp } = value as Record<string, unknown>;
   if (typeof jti !== 'string' || jti.length === 0 || typeof exp !== 'number' || !Number.isFinite(exp)) return undefined;
   if (iss !== undefined && (typeof iss !== 'string' || iss.length === 0)) return undefined;
   return iss === undefined ? { jti, exp } : { jti, iss, exp };

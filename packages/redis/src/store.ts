@@ -12,7 +12,7 @@
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthUnavailableError, type JWTPayload, type RevocationStore } from '@bearer-guard/core';
-import { checkRevokeArguments, DenyList } from '@bearer-guard/core/adapter';
+import { DenyList, revocationIdOf } from '@bearer-guard/core/adapter';
 import { createOwnedClient, duplicateForSubscriber, reconnectDelay, shutdown, withTimeout } from './connection.js';
 import { createReporter } from './events.js';
 import {
@@ -122,7 +122,6 @@ export function redisRevocationStore(
   let pingInFlight = false;
   let syncRunning = false;
   let syncAgain = false;
-  let issuerRequired = false;
 
   let resolveReady!: () => void;
   let rejectReady!: (error: Error) => void;
@@ -387,14 +386,13 @@ export function redisRevocationStore(
 
   return {
     isRevoked(payload) {
-      const jti = Object.hasOwn(payload, 'jti') ? payload.jti : undefined;
-      if (typeof jti !== 'string' || jti.length === 0) return false;
-      const iss = Object.hasOwn(payload, 'iss') && typeof payload.iss === 'string' ? payload.iss : undefined;
-      if (trust.starting(Date.now())) return startup.then(() => answer(jti, iss));
-      return answer(jti, iss);
+      const id = revocationIdOf(payload);
+      if (id === undefined) return false;
+      if (trust.starting(Date.now())) return startup.then(() => answer(id.jti, id.issuer));
+      return answer(id.jti, id.issuer);
     },
     async revoke(jti, expiresAt, issuer) {
-      checkRevokeArguments(jti, expiresAt, issuer, issuerRequired);
+      replica.checkRevoke(jti, expiresAt, issuer);
       if (closed) throw new Error('@bearer-guard/redis: revoke() on a closed store');
       const deadline = replica.deadline(expiresAt);
       if (deadline <= nowSec()) return; // the token is dead already: nothing to remember
@@ -423,9 +421,7 @@ export function redisRevocationStore(
     },
     ready,
     retention: o.clockTolerance,
-    requireIssuer() {
-      issuerRequired = true;
-    },
+    requireIssuer: () => replica.requireIssuer(),
     get size() {
       replica.sweep(nowSec());
       return replica.size;

@@ -11,7 +11,8 @@ export { errorResponse, forwardedError } from '../errors.js';
 export type { BearerErrorResponse } from '../errors.js';
 export { mayCarryBodyToken } from '../extract-token.js';
 export { isGuard } from '../guards.js';
-export { checkRevokeArguments, DenyList } from '../deny-list.js';
+export { DenyList, revocationIdOf } from '../deny-list.js';
+export { parseJsonWithoutPrototypes } from '../claim-path.js';
 export type { Revocation } from '../deny-list.js';
 export {
   callback,

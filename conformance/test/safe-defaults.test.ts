@@ -2,11 +2,12 @@
  * Safe defaults in every framework (issue 13), against a real local issuer (discovery + JWKS from
  * `@bearer-guard/testing`): one `auth({ optional: true })` for the whole app and `requireAuth()`
  * on the routes that need a token — one discovery and one JWKS fetch, where a second `auth()` for
- * the mandatory routes used to cost a second of each.
+ * the mandatory routes used to cost a second of each; and a guard where no `auth()` ran is a
+ * set-up error, in every framework.
  */
 import { createTestIssuer, type TestIssuer } from '@bearer-guard/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningApp } from './apps/routes.js';
+import { OUTSIDE_PATH, type RunningApp } from './apps/routes.js';
 import { targets } from './targets.js';
 
 let issuer: TestIssuer;
@@ -18,6 +19,9 @@ afterAll(async () => {
 });
 
 const NO_TOKEN = { error: 'unauthorized', error_description: 'Authentication is required' };
+const SETUP_ERROR =
+  'bearer-guard: requireAuth() ran on a request that no auth() has seen. Install auth(options) before this guard: ' +
+  'app.use(auth(options)) ahead of the route (Express, Koa), or register the plugin in the scope of the route (Fastify)';
 
 describe.each(targets)('%s', (_target, factory) => {
   let app: RunningApp;
@@ -58,5 +62,15 @@ describe.each(targets)('%s', (_target, factory) => {
       body: { route: 'protected', sub: 'u1', authenticated: true },
     });
     expect(issuer.requests).toEqual({ discovery: 1, jwks: 1, other: 0 });
+  });
+
+  // A guard on a route that no auth() covers (before it, on another router, outside the Fastify
+  // plugin's scope) is the app's mistake: a TypeError naming the fix, never a silent 401.
+  it('a guard where no auth() ran is a set-up error naming the fix; the handler never runs', async () => {
+    const token = await issuer.sign({ sub: 'u1' });
+    const res = await fetch(`${app.base}${OUTSIDE_PATH}`, {
+      headers: { 'x-row-id': 'outside', authorization: `Bearer ${token}` },
+    });
+    expect([res.status, await res.json(), hits.includes('outside')]).toEqual([500, { setupError: SETUP_ERROR }, false]);
   });
 });

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { isBearerError } from '@bearer-guard/core';
 import * as adapter from '@bearer-guard/express';
 import type { ErrorRequestHandler, Express, Router, RequestHandler } from 'express';
-import { handlerBody, routeGuards, rowId, type AppFactory } from './routes.js';
+import { handlerBody, OUTSIDE_PATH, routeGuards, rowId, setupErrorBody, type AppFactory } from './routes.js';
 
 /** The parts of `express` the app uses, so that Express 4 and 5 fit one type. */
 export interface ExpressModule {
@@ -41,6 +41,15 @@ export function expressApp(express: ExpressModule): AppFactory {
       if (appErrorHandler) router.use(renderForwarded);
       app.use(`/${prefix}`, router);
     }
+    app.get(OUTSIDE_PATH, adapter.requireAuth(), (req, res) => {
+      hit(rowId(req.headers));
+      res.json({});
+    });
+    app.use(((err, _req, res, next) => {
+      const body = setupErrorBody(err);
+      if (!body) return next(err);
+      res.status(500).json(body);
+    }) as ErrorRequestHandler);
     const server: Server = await new Promise((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });

@@ -6,7 +6,16 @@
 import { isBearerError } from '@bearer-guard/core';
 import * as adapter from '@bearer-guard/fastify';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import { FASTIFY_ROUTE_CONFIG, handlerBody, METHODS, routeGuards, rowId, type AppFactory } from './routes.js';
+import {
+  FASTIFY_ROUTE_CONFIG,
+  handlerBody,
+  METHODS,
+  OUTSIDE_PATH,
+  routeGuards,
+  rowId,
+  setupErrorBody,
+  type AppFactory,
+} from './routes.js';
 
 export function fastifyApp(
   fastify: (options: { logger: boolean }) => FastifyInstance,
@@ -15,6 +24,14 @@ export function fastifyApp(
   return async ({ mounts, hit }) => {
     const app = fastify({ logger: false });
     await app.register(formbody);
+    app.setErrorHandler((err, _request, reply) => {
+      const body = setupErrorBody(err);
+      return body ? reply.code(500).send(body) : reply.send(err);
+    });
+    app.get(OUTSIDE_PATH, { onRequest: adapter.requireAuth() }, async (request) => {
+      hit(rowId(request.headers));
+      return {};
+    });
     for (const { prefix, options, appErrorHandler = true } of mounts) {
       await app.register(
         // biome-ignore lint/nursery/noMisusedPromises: Fastify takes async plugins (FastifyPluginAsync)

@@ -10,7 +10,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Middleware } from 'koa';
-import { handlerBody, routeGuards, rowId, type AppFactory } from './routes.js';
+import { handlerBody, OUTSIDE_PATH, routeGuards, rowId, setupErrorBody, type AppFactory } from './routes.js';
 
 const renderForwarded: Middleware = async (ctx, next) => {
   try {
@@ -27,7 +27,23 @@ export function koaApp(KoaClass: new () => Koa): AppFactory {
   return async ({ mounts, hit }) => {
     const app = new KoaClass();
     app.silent = true;
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (error) {
+        const body = setupErrorBody(error);
+        if (!body) throw error;
+        ctx.status = 500;
+        ctx.body = body;
+      }
+    });
     app.use(bodyParser());
+    const outside = new Router();
+    outside.get(OUTSIDE_PATH, adapter.requireAuth(), (ctx) => {
+      hit(rowId(ctx.headers));
+      ctx.body = {};
+    });
+    app.use(outside.routes());
     for (const { prefix, options, appErrorHandler = true } of mounts) {
       const router = new Router({ prefix: `/${prefix}` });
       if (appErrorHandler) router.use(renderForwarded);

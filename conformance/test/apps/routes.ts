@@ -126,6 +126,18 @@ export function handlerBody(
   };
 }
 
+/** A route no `auth()` covers (outside every mount), guarded by `requireAuth()`: a set-up mistake. */
+export const OUTSIDE_PATH = '/outside/require-auth';
+
+/**
+ * How every app renders a set-up error (a TypeError of bearer-guard's, not a BearerError), so that
+ * the targets answer alike: 500 `{ setupError: message }`; `undefined` for any other error.
+ */
+export function setupErrorBody(error: unknown): { setupError: string } | undefined {
+  if (!(error instanceof TypeError) || !error.message.startsWith('bearer-guard: ')) return undefined;
+  return { setupError: error.message };
+}
+
 /** The id the runner puts on each request. */
 export function rowId(headers: Record<string, string | string[] | undefined>): string {
   return String(headers['x-row-id'] ?? '');

@@ -11,10 +11,6 @@ import { requireRoles as coreRoles } from '@bearer-guard/core';
 import { allOf, auth, guard, requireScopes } from '../src/index.js';
 import { VERIFIER, hs256 } from '../../../test/helpers/hs256.js';
 
-/** What a guard throws on a request that no auth() saw. */
-const SETUP_ERROR =
-  'bearer-guard: requireScopes(read) ran on a request that no auth() has seen. Install auth(options) before this guard: app.use(auth(options)) ahead of the route (Express, Koa), or register the plugin in the scope of the route (Fastify)';
-
 const servers: Server[] = [];
 afterEach(async () => {
   for (const s of servers.splice(0))
@@ -145,26 +141,6 @@ describe.each([
             'bearer-guard: auth was installed without being called: write app.use(auth(options)), not app.use(auth)',
         },
       ]);
-    });
-
-    it('a guard where auth() never ran is a set-up error naming the fix, never a silent 401', async () => {
-      const app = new Koa();
-      let handled = false;
-      app.use(async (ctx, next) => {
-        try {
-          await next();
-        } catch (error) {
-          ctx.status = 500;
-          ctx.body = { message: (error as Error).message };
-        }
-      });
-      app.use(requireScopes('read'));
-      app.use((ctx) => {
-        handled = true;
-        ctx.body = {};
-      });
-      const res = await get(await start(app), hs256({ scope: 'read' }));
-      expect([res.status, await res.json(), handled]).toEqual([500, { message: SETUP_ERROR }, false]);
     });
 
     it('combine core guards and guard middleware', async () => {

@@ -3,7 +3,6 @@
  * revocation and replay stores, tools. Application code does not need it.
  * @packageDocumentation
  */
-export { bindRequest, bindingOf } from '../binding.js';
 export { createAdapterBase } from '../adapter-base.js';
 export type { AdapterBase, AdapterHandle } from '../adapter-base.js';
 export type { RequestBinding } from '../binding.js';
@@ -16,7 +15,6 @@ export { parseJsonWithoutPrototypes } from '../claim-path.js';
 export type { Revocation } from '../deny-list.js';
 export {
   callback,
-  checkAuthCall,
   checkKnownKeys,
   fail,
   flag,

@@ -12,7 +12,9 @@ export type BearerErrorCode =
   | 'invalid_token'
   | 'insufficient_scope'
   | 'unauthorized'
-  | 'temporarily_unavailable';
+  | 'temporarily_unavailable'
+  | 'invalid_dpop_proof'
+  | 'use_dpop_nonce';
 
 /** Machine-readable reasons, stable across releases: log them, count them, alert on them. */
 export type BearerErrorReason =
@@ -51,7 +53,21 @@ export type BearerErrorReason =
   // backend
   | 'jwks_unavailable'
   | 'discovery_failed'
-  | 'revocation_unavailable';
+  | 'revocation_unavailable'
+  // sender-constrained tokens (RFC 9449, RFC 8705)
+  | 'dpop_proof_missing'
+  | 'dpop_proof_repeated'
+  | 'dpop_proof_invalid'
+  | 'dpop_proof_replayed'
+  | 'dpop_nonce_required'
+  | 'dpop_required'
+  | 'dpop_key_mismatch'
+  | 'token_not_dpop_bound'
+  | 'bound_token_as_bearer'
+  | 'certificate_required'
+  | 'certificate_mismatch'
+  | 'mtls_required'
+  | 'replay_unavailable';
 
 /** The JSON body every adapter sends with an error. */
 export interface BearerErrorBody {
@@ -69,6 +85,20 @@ export interface BearerErrorOptions {
 
 const BRAND = Symbol.for('bearer-guard.error');
 
+/**
+ * How a verifier challenges clients, beyond `realm`: set on every error it reports, so that
+ * `headers` can name every scheme the API accepts (RFC 9110 §11.6.1).
+ */
+export interface ChallengeContext {
+  /** DPoP is on (RFC 9449 §7.1): a `DPoP` challenge with `algs`. */
+  readonly dpop?: { readonly algs: string; readonly bearer: boolean } | undefined;
+  /** `resource_metadata` of every challenge (RFC 9728 §5.1). */
+  readonly resourceMetadata?: string | undefined;
+}
+
+/** The scheme the request used: the error's code goes into that scheme's challenge. */
+export type ChallengeScheme = 'bearer' | 'dpop';
+
 /** Generic client-facing descriptions. They never depend on the token's content. */
 const DESCRIPTIONS: Record<BearerErrorCode, string> = {
   invalid_request: 'The request is malformed',
@@ -76,6 +106,8 @@ const DESCRIPTIONS: Record<BearerErrorCode, string> = {
   insufficient_scope: 'The access token does not grant the required permissions',
   unauthorized: 'Authentication is required',
   temporarily_unavailable: 'The authentication backend is unavailable',
+  invalid_dpop_proof: 'The DPoP proof is invalid',
+  use_dpop_nonce: 'The DPoP proof must carry the server nonce',
 };
 
 const REQUEST_DESCRIPTIONS: Partial<Record<BearerErrorReason, string>> = {
@@ -85,10 +117,30 @@ const REQUEST_DESCRIPTIONS: Partial<Record<BearerErrorReason, string>> = {
   malformed_token_parameter: 'The access_token parameter is malformed',
 };
 
+function challenge(scheme: string, params: [string, string][]): string {
+  return `${scheme} ${params.map(([k, v]) => `${k}=${quoteHeaderValue(v)}`).join(', ')}`;
+}
+
 /** Escapes a value for an RFC 7230 quoted-string; drops control characters. */
 export function quoteHeaderValue(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it drops
   return `"${value.replace(/[\u0000-\u001f\u007f]/g, '').replace(/(["\\])/g, '\\$1')}"`;
+}
+
+/** The `WWW-Authenticate` value of `error`: a function, not a private method, so forwarded views (`Object.create(error)`) keep it. */
+function challenges(error: BearerError, params: [string, string][]): string {
+  const realm: [string, string] = ['realm', error.realm];
+  const context = error.challenge;
+  const metadata: [string, string][] =
+    context?.resourceMetadata === undefined ? [] : [['resource_metadata', context.resourceMetadata]];
+  const dpop = context?.dpop;
+  if (!dpop) return challenge('Bearer', [realm, ...params, ...metadata]);
+  const dpopError = error.scheme === 'dpop' || error.code === 'invalid_dpop_proof' || error.code === 'use_dpop_nonce';
+  const algs: [string, string] = ['algs', dpop.algs];
+  const parts: string[] = [];
+  if (dpop.bearer) parts.push(challenge('Bearer', [realm, ...(dpopError ? [] : params), ...metadata]));
+  parts.push(challenge('DPoP', [realm, ...(dpopError || !dpop.bearer ? params : []), algs, ...metadata]));
+  return parts.join(', ');
 }
 
 /**
@@ -108,6 +160,12 @@ export abstract class BearerError extends Error {
   readonly reason: BearerErrorReason;
   /** Realm of the challenge; the verifier sets it from its `realm` option. */
   realm: string;
+  /** The verifier's other challenge parameters (DPoP, resource metadata); set by the verifier. */
+  challenge: ChallengeContext | undefined;
+  /** The authorization scheme of the request; set by the verifier. Default `bearer`. */
+  scheme: ChallengeScheme = 'bearer';
+  /** A `DPoP-Nonce` to hand the client (RFC 9449 §8), for `use_dpop_nonce`. */
+  dpopNonce: string | undefined;
   readonly [BRAND] = true;
 
   constructor(reason: BearerErrorReason, message: string, options: BearerErrorOptions = {}) {
@@ -115,6 +173,8 @@ export abstract class BearerError extends Error {
     this.name = new.target.name;
     this.reason = reason;
     this.realm = options.realm ?? 'api';
+    this.challenge = undefined;
+    this.dpopNonce = undefined;
   }
 
   /** Same as `status`: the name Fastify's and Express's error handlers read. */
@@ -144,17 +204,21 @@ export abstract class BearerError extends Error {
     ];
   }
 
-  /** Response headers: `WWW-Authenticate` (absent for 503) and `Cache-Control: no-store`. The adapters add the JSON content type. */
+  /**
+   * Response headers: `WWW-Authenticate` (absent for 503), `Cache-Control: no-store`, and
+   * `DPoP-Nonce` when the client must use a server nonce. The adapters add the JSON content type.
+   *
+   * The challenge names every scheme the verifier accepts: `Bearer` (RFC 6750 §3) and, with DPoP
+   * on, `DPoP` with its `algs` (RFC 9449 §7.1). The error code goes into the challenge of the
+   * scheme the request used (a DPoP proof error always into `DPoP`).
+   */
   get headers(): Record<string, string> {
     const headers: Record<string, string> = {};
-    const params = this.challengeParams();
     if (this.status === 401 || this.status === 403 || this.status === 400) {
-      const attrs = [['realm', this.realm] as [string, string], ...params]
-        .map(([k, v]) => `${k}=${quoteHeaderValue(v)}`)
-        .join(', ');
-      headers['www-authenticate'] = `Bearer ${attrs}`;
+      headers['www-authenticate'] = challenges(this, this.challengeParams());
     }
     headers['cache-control'] = 'no-store';
+    if (this.dpopNonce !== undefined) headers['dpop-nonce'] = this.dpopNonce;
     return headers;
   }
 
@@ -209,6 +273,25 @@ export class InsufficientScopeError extends BearerError {
     const params = super.challengeParams();
     if (this.scopes.length > 0) params.push(['scope', this.scopes.join(' ')]);
     return params;
+  }
+}
+
+/**
+ * 401 `invalid_dpop_proof`: the request's DPoP proof is missing, repeated, malformed, for another
+ * request, replayed, or signed by another key than the token is bound to (RFC 9449 §7.1).
+ */
+export class InvalidDPoPProofError extends BearerError {
+  readonly status = 401;
+  readonly code = 'invalid_dpop_proof' as const;
+}
+
+/** 401 `use_dpop_nonce`: the proof must carry the nonce of the `DPoP-Nonce` header (RFC 9449 §8, §9). */
+export class UseDPoPNonceError extends BearerError {
+  readonly status = 401;
+  readonly code = 'use_dpop_nonce' as const;
+  constructor(nonce: string, message: string, options?: BearerErrorOptions) {
+    super('dpop_nonce_required', message, options);
+    this.dpopNonce = nonce;
   }
 }
 

@@ -3,6 +3,7 @@
  * `access_token` form-body parameter, query parameter or a cookie. Exactly one location.
  */
 import { InvalidRequestError } from './errors.js';
+import type { ClientCertificate } from './mtls.js';
 
 /** Where a bearer token may be sent (RFC 6750 §2.1–2.3; the cookie is an extension). */
 export type TokenLocation = 'header' | 'query' | 'body' | 'cookie';
@@ -21,8 +22,15 @@ export interface TokenRequest {
   body?: unknown;
   /** Parsed cookies; parsed from the `Cookie` header when absent. */
   cookies?: Record<string, string | undefined> | undefined;
-  /** HTTP method; a body token is never read from GET or HEAD (RFC 6750 §2.2). */
+  /** HTTP method; a body token is never read from GET or HEAD (RFC 6750 §2.2). DPoP's `htm`. */
   method?: string | undefined;
+  /**
+   * The absolute URL of the request as the framework reports it (its trust-proxy settings
+   * applied): what DPoP's `htu` must match. A function is called only for DPoP requests.
+   */
+  href?: string | (() => string) | undefined;
+  /** The client certificate of the TLS connection, for certificate-bound tokens (RFC 8705). Called only for those. */
+  peerCertificate?: (() => ClientCertificate | undefined | null) | undefined;
 }
 
 /** Options of {@link extractToken}. */
@@ -35,6 +43,8 @@ export interface ExtractOptions {
 
 // RFC 6750 §2.1: credentials = "Bearer" 1*SP b64token; b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+// RFC 9449 §7.1: "DPoP" 1*SP token68, the same characters.
+const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i;
 const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]*)(?:[ \t]|$)/;
 const PARAM = 'access_token';
 
@@ -49,30 +59,45 @@ function fail(
   throw new InvalidRequestError(reason, message);
 }
 
-function countRawAuthorization(rawHeaders: readonly string[] | undefined): number {
+/** How many times the header `name` (lower case) appears in `rawHeaders`. */
+export function countRawHeader(rawHeaders: readonly string[] | undefined, name: string): number {
   if (!rawHeaders) return 0;
   let count = 0;
   for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    if (name !== undefined && name.length === 13 && name.toLowerCase() === 'authorization') count++;
+    const raw = rawHeaders[i];
+    if (raw !== undefined && raw.length === name.length && raw.toLowerCase() === name) count++;
   }
   return count;
 }
 
-function fromHeader(request: TokenRequest): string | undefined {
+/** The scheme of the `Authorization` header a token came in: `DPoP` only when DPoP is on. */
+export type TokenScheme = 'bearer' | 'dpop';
+
+// The scheme of the last header token found; read right after `fromHeader` by `extractCredentials`.
+let headerScheme: TokenScheme = 'bearer';
+
+function fromHeader(request: TokenRequest, dpop: boolean): string | undefined {
   const raw = request.headers.authorization;
   if (raw === undefined) return undefined;
-  if (Array.isArray(raw) || countRawAuthorization(request.rawHeaders) > 1) {
+  if (Array.isArray(raw) || countRawHeader(request.rawHeaders, 'authorization') > 1) {
     fail('multiple_authorization_headers', 'More than one Authorization header');
   }
   const value = String(raw);
-  const scheme = SCHEME.exec(value)?.[1];
-  // Another scheme (Basic, DPoP…) is not a bearer token: this location is simply empty.
-  // "Bearer" glued to its token ("BearereyJ…") is a malformed bearer header, not another scheme.
-  if (scheme !== undefined && !scheme.toLowerCase().startsWith('bearer')) return undefined;
+  const scheme = SCHEME.exec(value)?.[1]?.toLowerCase();
+  if (dpop && scheme === 'dpop') {
+    const match = DPOP.exec(value);
+    if (!match?.[1])
+      fail('malformed_authorization_header', 'Authorization header is not "DPoP <token>" (RFC 9449 §7.1)');
+    headerScheme = 'dpop';
+    return match[1];
+  }
+  // Another scheme (Basic, DPoP when DPoP is off…) is not a bearer token: this location is simply
+  // empty. "Bearer" glued to its token ("BearereyJ…") is a malformed bearer header, not another scheme.
+  if (scheme !== undefined && !scheme.startsWith('bearer')) return undefined;
   const match = BEARER.exec(value);
   if (!match?.[1])
     fail('malformed_authorization_header', 'Authorization header is not "Bearer <token>" (RFC 6750 §2.1)');
+  headerScheme = 'bearer';
   return match[1];
 }
 
@@ -159,22 +184,43 @@ function fromCookie(request: TokenRequest, name: string): string | undefined {
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-2
  */
 export function extractToken(request: TokenRequest, options: ExtractOptions = {}): string | undefined {
-  const locations = options.tokenLocations ?? ['header'];
+  return extractCredentials(request, options.tokenLocations ?? ['header'], options.cookieName ?? PARAM, false)?.token;
+}
+
+/** A token and how it came: {@link extractToken} with the scheme DPoP needs. */
+export interface Credentials {
+  token: string;
+  /** `dpop` for `Authorization: DPoP …`; `bearer` for `Bearer` and every other location. */
+  scheme: TokenScheme;
+}
+
+/**
+ * {@link extractToken}, also accepting `Authorization: DPoP <token>` when `dpop` is on, and
+ * saying which scheme the token came with.
+ */
+export function extractCredentials(
+  request: TokenRequest,
+  locations: readonly TokenLocation[],
+  cookieName: string,
+  dpop: boolean,
+): Credentials | undefined {
   let token: string | undefined;
+  let scheme: TokenScheme = 'bearer';
   let found = 0;
   for (const location of locations) {
     const value =
       location === 'header'
-        ? fromHeader(request)
+        ? fromHeader(request, dpop)
         : location === 'query'
           ? fromQuery(request)
           : location === 'body'
             ? fromBody(request)
-            : fromCookie(request, options.cookieName ?? PARAM);
+            : fromCookie(request, cookieName);
     if (value === undefined) continue;
     found++;
     token = value;
+    scheme = location === 'header' ? headerScheme : 'bearer';
   }
   if (found > 1) fail('multiple_token_locations', 'Token sent in more than one location (RFC 6750 §2)');
-  return token;
+  return token === undefined ? undefined : { token, scheme };
 }

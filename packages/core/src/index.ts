@@ -14,9 +14,15 @@ export {
   InsufficientScopeError,
   UnauthorizedError,
   AuthUnavailableError,
+  InvalidDPoPProofError,
+  UseDPoPNonceError,
   isBearerError,
 } from './errors.js';
 export type { BearerErrorCode, BearerErrorReason, BearerErrorBody, BearerErrorOptions } from './errors.js';
+export { memoryReplayStore } from './replay.js';
+export type { ReplayStore, MemoryReplayStore, MemoryReplayStoreOptions } from './replay.js';
+export type { DPoPOptions, DPoPNonceOptions } from './dpop.js';
+export type { MTLSOptions, ClientCertificate } from './mtls.js';
 export { extractToken } from './extract-token.js';
 export type { TokenLocation, TokenRequest, ExtractOptions } from './extract-token.js';
 export * from './exports/guards.js';

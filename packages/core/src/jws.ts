@@ -110,12 +110,13 @@ export function deepFreeze<T>(value: T): T {
 const HEADER_CACHE_MAX = 64;
 const headerCache = new Map<string, JWTHeader>();
 
-function decodeHeader(segment: string): JWTHeader {
-  const cached = headerCache.get(segment);
+function decodeHeader(segment: string, cache: boolean): JWTHeader {
+  const cached = cache ? headerCache.get(segment) : undefined;
   if (cached) return cached;
   const header = decodeJsonObject(segment, 'header') as JWTHeader;
   checkHeader(header);
   deepFreeze(header);
+  if (!cache) return header;
   if (headerCache.size >= HEADER_CACHE_MAX) headerCache.delete(headerCache.keys().next().value as string);
   headerCache.set(segment, header);
   return header;
@@ -152,10 +153,12 @@ function checkHeader(header: JWTHeader): void {
  *
  * @param token - the bearer token.
  * @param maxLength - tokens longer than this are refused before any decoding.
+ * @param cacheHeader - share the decoded header with other tokens that send it (access tokens:
+ *   issuers reuse one header); false for DPoP proofs, whose headers are per client.
  * @throws InvalidTokenError `token_too_long`, `unsupported_token_format` (a JWE, or any other
  *   count of segments), `malformed_token`, `unsupported_critical_header`.
  */
-export function decodeToken(token: string, maxLength: number): DecodedToken {
+export function decodeToken(token: string, maxLength: number, cacheHeader = true): DecodedToken {
   if (token.length > maxLength) {
     throw new InvalidTokenError(
       'token_too_long',
@@ -173,7 +176,7 @@ export function decodeToken(token: string, maxLength: number): DecodedToken {
         : `token has ${segments} segments, not 3`,
     );
   }
-  const header = decodeHeader(token.slice(0, first));
+  const header = decodeHeader(token.slice(0, first), cacheHeader);
   const payload = decodeJsonObject(token.slice(first + 1, second), 'payload') as JWTPayload;
   const signatureSegment = token.slice(second + 1);
   if (signatureSegment.length === 0) malformed('signature is empty');

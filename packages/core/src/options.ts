@@ -14,6 +14,8 @@ import { resolveJWKSCacheOptions, type JWKSCacheOptions, type ResolvedJWKSCacheO
 import type { JWK } from './keys/jwk.js';
 import type { JWKSEvent } from './key-source.js';
 import type { RevocationStore } from './revocation.js';
+import { resolveDPoP, type DPoPOptions, type ResolvedDPoP } from './dpop.js';
+import { resolveMTLS, type MTLSOptions, type ResolvedMTLS } from './mtls.js';
 
 /** Where a rejection happened, for the `onRejected` hook. Never holds the token. */
 export interface RejectionContext {
@@ -84,6 +86,17 @@ export interface AuthOptions {
    * Fastify's error handler) instead of answering them. Default false.
    */
   forwardErrors?: boolean | undefined;
+  /**
+   * DPoP-bound tokens (RFC 9449): `Authorization: DPoP <token>` with a `DPoP` proof header. `true`
+   * accepts both DPoP-bound and plain bearer tokens; `{ required: true }` only DPoP-bound ones.
+   * Off by default: then a `DPoP` scheme is no bearer token, and a DPoP-bound token is refused.
+   */
+  dpop?: boolean | DPoPOptions | undefined;
+  /**
+   * Certificate-bound tokens (RFC 8705): a token with `cnf["x5t#S256"]` passes only with that
+   * client certificate. Off by default: then a certificate-bound token is refused.
+   */
+  mtls?: boolean | MTLSOptions | undefined;
   /** Called with every rejection and its full reason (server-side only). Must not throw. */
   onRejected?: ((error: BearerError, context: RejectionContext) => void) | undefined;
   /** Remote JWKS and discovery events, for logs and metrics. */
@@ -112,6 +125,8 @@ export interface ResolvedOptions {
   realm: string;
   maxTokenLength: number;
   forwardErrors: boolean;
+  dpop: ResolvedDPoP | undefined;
+  mtls: ResolvedMTLS | undefined;
   onRejected: AuthOptions['onRejected'];
   onEvent: AuthOptions['onEvent'];
 }
@@ -142,6 +157,8 @@ const KNOWN = new Set<string>([
   'realm',
   'maxTokenLength',
   'forwardErrors',
+  'dpop',
+  'mtls',
   'onRejected',
   'onEvent',
 ]);
@@ -296,6 +313,8 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     realm,
     maxTokenLength: positiveInteger(o.maxTokenLength, 'maxTokenLength', 8192),
     forwardErrors: flag(o.forwardErrors, 'forwardErrors', false),
+    dpop: resolveDPoP(o.dpop),
+    mtls: resolveMTLS(o.mtls),
     onRejected: callback(o.onRejected, 'onRejected'),
     onEvent: callback(o.onEvent, 'onEvent'),
   };

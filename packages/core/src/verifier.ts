@@ -20,14 +20,23 @@ import {
 } from './diagnostics.js';
 import { checkClaims, checkTimes } from './claims.js';
 import { createDiscoveredKeySource } from './discovery.js';
+import { checkProof, type CheckedProof } from './dpop.js';
 import {
   AuthUnavailableError,
+  InvalidDPoPProofError,
   InvalidTokenError,
   UnauthorizedError,
   isBearerError,
   type BearerError,
+  type ChallengeContext,
 } from './errors.js';
-import { extractToken, type TokenLocation, type TokenRequest } from './extract-token.js';
+import {
+  countRawHeader,
+  extractCredentials,
+  type Credentials,
+  type TokenLocation,
+  type TokenRequest,
+} from './extract-token.js';
 import { checkGuard, type ClaimLocations, type Guard } from './guards.js';
 import { createRemoteJWKS } from './jwks.js';
 import {
@@ -43,6 +52,7 @@ import type { JWKSEvent, KeySource } from './key-source.js';
 import { importPublicKey, importSecret } from './keys/import-key.js';
 import type { VerificationKey } from './keys/verification-key.js';
 import { createLocalJWKSSource, createStaticKeySource } from './local-keys.js';
+import { certificateThumbprint } from './mtls.js';
 import { resolveOptions, type AuthOptions, type RejectionContext, type ResolvedOptions } from './options.js';
 import { TokenCache, tokenDigest } from './token-cache.js';
 
@@ -54,6 +64,22 @@ export interface AuthResult<Payload extends JWTPayload = AuthPayload> {
   readonly header: Readonly<JWTHeader>;
   /** The raw token, e.g. to call downstream services on the user's behalf. Never log it. */
   readonly token: string;
+  /**
+   * The sender constraint checked for this request, when the token has one: `jkt`, the
+   * thumbprint of the DPoP key that signed the request's proof (RFC 9449), or `x5t#S256`, the
+   * thumbprint of the client certificate (RFC 8705).
+   */
+  readonly confirmation?: Readonly<{ jkt?: string; 'x5t#S256'?: string }> | undefined;
+}
+
+/**
+ * Headers an adapter adds to the response of an authenticated request (a fresh `DPoP-Nonce`
+ * when server nonces are on), or `undefined`.
+ */
+export function responseHeadersOf(auth: AuthResult | undefined): Readonly<Record<string, string>> | undefined {
+  return auth === undefined
+    ? undefined
+    : (auth as unknown as Record<symbol, Record<string, string> | undefined>)[RESPONSE_HEADERS];
 }
 
 /** Per-call context of `authenticate`: the framework request for hooks, and a per-route `optional`. */
@@ -72,6 +98,10 @@ export interface VerifierConfig {
   readonly forwardErrors: boolean;
   /** `realm` of the challenges. */
   readonly realm: string;
+  /** DPoP is on (RFC 9449): adapters pass the request's absolute URL as `href`. */
+  readonly dpop: boolean;
+  /** mTLS-bound tokens are on (RFC 8705): adapters pass the TLS peer certificate. */
+  readonly mtls: boolean;
 }
 
 /** A configured verifier; see {@link createVerifier}. */
@@ -94,6 +124,7 @@ export interface Verifier {
 }
 
 const CLAIM_LOCATIONS = Symbol.for('bearer-guard.claim-locations');
+const RESPONSE_HEADERS = Symbol.for('bearer-guard.response-headers');
 
 /**
  * The prototypes of the results verifiers made (one per verifier). A guard accepts only such a
@@ -180,8 +211,14 @@ export function createVerifier(options: AuthOptions): Verifier {
   if (revocation && claims.issuers !== undefined && claims.issuers.size > 1) revocation.requireIssuer?.();
   const defaultSource = sources[0] as KeySource;
 
+  const { dpop, mtls } = resolved;
+  const challenge: ChallengeContext | undefined = dpop
+    ? Object.freeze({ dpop: Object.freeze({ algs: dpop.algs, bearer: !dpop.required }) })
+    : undefined;
+
   function report(error: BearerError, context: RejectionContext): BearerError {
     error.realm = realm;
+    error.challenge = challenge;
     try {
       resolved.onRejected?.(error, context);
     } catch {
@@ -241,21 +278,23 @@ export function createVerifier(options: AuthOptions): Verifier {
       if (answer === true) throw refuse();
       return value;
     }
-    // A store that never answers must not hang the request: past the bound it counts as down.
+    return bounded(answer, 'revocation store').then((isRevoked) => {
+      if (isRevoked) throw refuse();
+      return value;
+    }, revoked);
+  }
+
+  /** A store that never answers must not hang the request: past `revocationTimeout` it counts as down. */
+  function bounded<T>(answer: Promise<T>, what: string): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const bound = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`revocation store did not answer within ${resolved.revocationTimeout} s`)),
+        () => reject(new Error(`${what} did not answer within ${resolved.revocationTimeout} s`)),
         resolved.revocationTimeout * 1000,
       );
       timer.unref();
     });
-    return Promise.race([Promise.resolve(answer), bound])
-      .finally(() => clearTimeout(timer))
-      .then((isRevoked) => {
-        if (isRevoked) throw refuse();
-        return value;
-      }, revoked);
+    return Promise.race([Promise.resolve(answer), bound]).finally(() => clearTimeout(timer));
   }
 
   function keysFor(
@@ -334,21 +373,141 @@ export function createVerifier(options: AuthOptions): Verifier {
     }
   }
 
+  /** The request's one `DPoP` header, checked against the request and the token (RFC 9449 §4.3). */
+  function proofOf(request: TokenRequest, credentials: Credentials, nowSeconds: number): CheckedProof | undefined {
+    if (!dpop) return undefined;
+    const header = request.headers.dpop;
+    if (Array.isArray(header) || countRawHeader(request.rawHeaders, 'dpop') > 1) {
+      throw new InvalidDPoPProofError('dpop_proof_repeated', 'more than one DPoP header');
+    }
+    if (credentials.scheme === 'bearer') {
+      if (dpop.required)
+        throw new InvalidTokenError('dpop_required', 'a DPoP-bound token is required: "Bearer" is not accepted');
+      return undefined;
+    }
+    if (typeof header !== 'string' || header.length === 0) {
+      throw new InvalidDPoPProofError('dpop_proof_missing', 'the "DPoP" scheme needs a DPoP proof header');
+    }
+    const href = typeof request.href === 'function' ? request.href() : request.href;
+    return checkProof(
+      { proof: header, method: request.method ?? '', href: href ?? '', token: credentials.token },
+      dpop,
+      claims.clockTolerance,
+      nowSeconds,
+    );
+  }
+
+  /**
+   * The token's sender constraint (`cnf`, RFC 7800) against the request: its DPoP proof, its
+   * client certificate. A constraint this verifier cannot check refuses the token.
+   */
+  async function bind(
+    auth: AuthResult,
+    proof: CheckedProof | undefined,
+    request: TokenRequest,
+    context: AuthenticateContext,
+    nowSeconds: number,
+  ): Promise<AuthResult> {
+    const cnf = own(auth.payload, 'cnf');
+    const jkt = typeof cnf === 'object' && cnf !== null ? own(cnf, 'jkt') : undefined;
+    const x5t = typeof cnf === 'object' && cnf !== null ? own(cnf, 'x5t#S256') : undefined;
+    if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf))) {
+      throw new InvalidTokenError('invalid_claim', '"cnf" claim is not an object');
+    }
+    if (jkt !== undefined && typeof jkt !== 'string')
+      throw new InvalidTokenError('invalid_claim', '"cnf.jkt" is not a string');
+    if (x5t !== undefined && typeof x5t !== 'string')
+      throw new InvalidTokenError('invalid_claim', '"cnf.x5t#S256" is not a string');
+    let confirmation: { jkt?: string; 'x5t#S256'?: string } | undefined;
+    if (proof) {
+      if (jkt === undefined)
+        throw new InvalidTokenError('token_not_dpop_bound', 'token has no "cnf.jkt": it is not DPoP-bound');
+      if (jkt !== proof.jkt) {
+        throw new InvalidTokenError(
+          'dpop_key_mismatch',
+          'the DPoP proof is signed by another key than "cnf.jkt" names',
+        );
+      }
+      confirmation = { jkt };
+    } else if (jkt !== undefined) {
+      throw new InvalidTokenError(
+        'bound_token_as_bearer',
+        dpop
+          ? 'token is DPoP-bound ("cnf.jkt"): it must be sent with the DPoP scheme and a proof'
+          : 'token is DPoP-bound ("cnf.jkt"), and DPoP is not enabled (the `dpop` option)',
+      );
+    }
+    if (x5t !== undefined) {
+      if (!mtls) {
+        throw new InvalidTokenError(
+          'certificate_required',
+          'token is certificate-bound ("cnf.x5t#S256"), and mTLS is not enabled (the `mtls` option)',
+        );
+      }
+      const certificate = mtls.certificate ? mtls.certificate(context.request) : request.peerCertificate?.();
+      const thumbprint = certificateThumbprint(certificate);
+      if (thumbprint === undefined)
+        throw new InvalidTokenError(
+          'certificate_required',
+          'token is certificate-bound, and the request has no client certificate',
+        );
+      if (thumbprint !== x5t)
+        throw new InvalidTokenError(
+          'certificate_mismatch',
+          'the client certificate is not the one "cnf.x5t#S256" names',
+        );
+      confirmation = { ...confirmation, 'x5t#S256': x5t };
+    } else if (mtls?.required) {
+      throw new InvalidTokenError('mtls_required', 'a certificate-bound token is required: "cnf.x5t#S256" is missing');
+    }
+    if (proof && dpop) {
+      let fresh: boolean;
+      try {
+        const answer = dpop.replay.remember(proof.replayKey, proof.expiresAt);
+        fresh = typeof answer === 'boolean' ? answer : await bounded(answer, 'replay store');
+      } catch (error) {
+        throw new AuthUnavailableError('replay_unavailable', 'DPoP replay store failed', { cause: error });
+      }
+      if (fresh !== true)
+        throw new InvalidDPoPProofError('dpop_proof_replayed', 'the DPoP proof was used before ("jti" seen)');
+    }
+    if (!confirmation && !(proof && dpop?.nonce)) return auth;
+    const bound = result(auth.token, auth.header, auth.payload) as AuthResult & { confirmation?: object };
+    if (confirmation) bound.confirmation = Object.freeze(confirmation);
+    if (proof && dpop?.nonce) {
+      Object.defineProperty(bound, RESPONSE_HEADERS, {
+        value: Object.freeze({ 'dpop-nonce': dpop.nonce.current(nowSeconds) }),
+      });
+    }
+    return bound;
+  }
+
   async function authenticateReported(
     request: TokenRequest,
     context: AuthenticateContext,
   ): Promise<AuthResult | undefined> {
+    let credentials: Credentials | undefined;
     try {
-      const token = extractToken(request, { tokenLocations: resolved.tokenLocations, cookieName: resolved.cookieName });
-      if (token === undefined) {
+      credentials = extractCredentials(request, resolved.tokenLocations, resolved.cookieName, dpop !== undefined);
+      if (credentials === undefined) {
         // Own members only: an `optional` on a polluted Object.prototype opens nothing.
         const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
         if (optional ?? resolved.optional) return undefined;
         throw new UnauthorizedError();
       }
-      return await verifyToken(token);
+      if (!dpop && !mtls) {
+        const auth = await verifyToken(credentials.token);
+        // A sender-constrained token is refused where its constraint cannot be checked.
+        return own(auth.payload, 'cnf') === undefined ? auth : await bind(auth, undefined, request, context, 0);
+      }
+      const nowSeconds = Math.floor(Date.now() / 1000);
+      const proof = proofOf(request, credentials, nowSeconds);
+      const auth = await verifyToken(credentials.token);
+      return await bind(auth, proof, request, context, nowSeconds);
     } catch (error) {
-      throw report(asBearerError(error), context);
+      const failure = asBearerError(error);
+      if (credentials) failure.scheme = credentials.scheme;
+      throw report(failure, context);
     }
   }
 
@@ -372,6 +531,8 @@ export function createVerifier(options: AuthOptions): Verifier {
       optional: resolved.optional,
       forwardErrors: resolved.forwardErrors,
       realm: resolved.realm,
+      dpop: dpop !== undefined,
+      mtls: mtls !== undefined,
     }),
     verify(token) {
       if (!tracingVerify()) return verifyReported(token);

@@ -2,8 +2,9 @@
  * `auth()`: the one middleware line that authenticates every request, and runs the guards of
  * the routes after it.
  */
-import type { AuthOptions, AuthResult } from '@bearer-guard/core';
-import { createAdapterBase, type AdapterHandle } from '@bearer-guard/core/adapter';
+import type { TLSSocket } from 'node:tls';
+import type { AuthOptions, AuthResult, TokenRequest } from '@bearer-guard/core';
+import { createAdapterBase, responseHeadersOf, type AdapterHandle } from '@bearer-guard/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { settle } from './respond.js';
 
@@ -63,18 +64,37 @@ export function auth(options: AuthOptions): AuthMiddleware {
     );
     return undefined;
   });
+  const { dpop, mtls } = base.verifier.config;
   return base.expose<RequestHandler>(function bearerGuardAuth(req, res, next) {
     base.bind(req);
-    const parts = {
+    const parts: TokenRequest = {
       headers: req.headers,
       rawHeaders: req.rawHeaders,
       url: req.originalUrl ?? req.url,
       body: req.body,
       method: req.method,
     };
+    if (dpop) parts.href = () => hrefOf(req);
+    if (mtls) parts.peerCertificate = () => (req.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
     const task = base.verifier.authenticate(parts, { request: req }).then((result) => {
-      if (result) req.auth = result;
+      if (!result) return;
+      req.auth = result;
+      const headers = responseHeadersOf(result);
+      if (headers) res.set(headers);
     });
     settle(task, res, next, base.forwardErrors);
   });
+}
+
+/**
+ * The URL the client used, as Express reports it: `req.protocol` and the host (`X-Forwarded-Proto`
+ * and `X-Forwarded-Host` only when `trust proxy` trusts the peer), then `req.originalUrl`. The
+ * host keeps its port, which Express 4's `req.hostname` drops.
+ */
+function hrefOf(req: Request): string {
+  const trust = req.app.get('trust proxy fn') as ((address: string | undefined, hop: number) => boolean) | undefined;
+  let host = req.get('x-forwarded-host');
+  if (host && trust?.(req.socket.remoteAddress, 0)) host = host.split(',')[0]?.trim();
+  else host = req.get('host');
+  return `${req.protocol}://${host ?? ''}${req.originalUrl ?? req.url}`;
 }

@@ -2,8 +2,9 @@
  * The Fastify plugin: authenticates routes in a hook, sets `request.auth`, and runs the guard
  * hooks of the routes in its scope.
  */
+import type { TLSSocket } from 'node:tls';
 import type { AuthOptions, Guard, TokenRequest } from '@bearer-guard/core';
-import { createAdapterBase, isGuard, mayCarryBodyToken } from '@bearer-guard/core/adapter';
+import { createAdapterBase, isGuard, mayCarryBodyToken, responseHeadersOf } from '@bearer-guard/core/adapter';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { defer, pendingGuards, takePending } from './pending.js';
@@ -74,14 +75,27 @@ function misplaced(): TypeError {
   );
 }
 
-function requestParts(request: FastifyRequest): TokenRequest {
-  return {
+function requestParts(request: FastifyRequest, dpop: boolean, mtls: boolean): TokenRequest {
+  const parts: TokenRequest = {
     headers: request.headers,
     rawHeaders: request.raw.rawHeaders,
     url: request.url,
     body: request.body,
     method: request.method,
   };
+  if (dpop) parts.href = () => hrefOf(request);
+  if (mtls) parts.peerCertificate = () => (request.raw.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
+  return parts;
+}
+
+/**
+ * The URL the client used, as Fastify reports it (`trustProxy` decides whether X-Forwarded-Proto
+ * and X-Forwarded-Host count): Fastify 5's `request.host` keeps the port, as Fastify 4's
+ * `request.hostname` did.
+ */
+function hrefOf(request: FastifyRequest): string {
+  const { host, hostname } = request as { host?: string; hostname: string };
+  return `${request.protocol}://${host ?? hostname}${request.url}`;
 }
 
 const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pluginOptions) => {
@@ -99,18 +113,20 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
     return guardHook(guard, request as FastifyRequest, reply);
   });
   const { verifier, forwardErrors } = base;
-  const { tokenLocations } = verifier.config;
+  const { tokenLocations, dpop, mtls } = verifier.config;
   // A form-body token exists only once the body is parsed: authenticate in preValidation then,
   // but only for requests whose body could hold one (anything else is answered before the body is read).
   const waitForBody = tokenLocations.includes('body');
 
   async function authenticate(request: FastifyRequest, reply: FastifyReply, plan: RoutePlan, queued: readonly Guard[]) {
     try {
-      const parts = requestParts(request);
+      const parts = requestParts(request, dpop, mtls);
       // The route's own `optional` (true or false) wins over the plugin's; undefined inherits it.
       const context = plan.optional === undefined ? { request } : { request, optional: plan.optional };
       const result = await verifier.authenticate(parts, context);
       request.auth = result ?? null;
+      const headers = responseHeadersOf(result);
+      if (headers) reply.headers(headers);
       for (const guard of plan.guard ? [plan.guard, ...queued] : queued) {
         await verifier.authorize(result, guard, { request });
       }

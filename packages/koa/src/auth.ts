@@ -2,8 +2,9 @@
  * `auth()`: the one middleware line that authenticates every request, and runs the guards of
  * the routes after it.
  */
-import type { AuthOptions } from '@bearer-guard/core';
-import { createAdapterBase, type AdapterHandle } from '@bearer-guard/core/adapter';
+import type { TLSSocket } from 'node:tls';
+import type { AuthOptions, TokenRequest } from '@bearer-guard/core';
+import { createAdapterBase, responseHeadersOf, type AdapterHandle } from '@bearer-guard/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { handleError } from './respond.js';
 import type { AuthState } from './types.js';
@@ -53,19 +54,27 @@ export function auth(options: AuthOptions): AuthMiddleware {
     }
     await (next as Next)();
   });
+  const { dpop, mtls } = base.verifier.config;
   return base.expose<Middleware<AuthState>>(async function bearerGuardAuth(ctx, next) {
     base.bind(ctx);
     const body = (ctx.request as { body?: unknown }).body;
-    const parts = {
+    const parts: TokenRequest = {
       headers: ctx.req.headers,
       rawHeaders: ctx.req.rawHeaders,
       url: ctx.originalUrl,
       body,
       method: ctx.method,
     };
+    // Koa's `href`: `ctx.protocol` and `ctx.host` read X-Forwarded-* only with `app.proxy`.
+    if (dpop) parts.href = () => ctx.href;
+    if (mtls) parts.peerCertificate = () => (ctx.req.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
     try {
       const result = await base.verifier.authenticate(parts, { request: ctx });
-      if (result) ctx.state.auth = result;
+      if (result) {
+        ctx.state.auth = result;
+        const headers = responseHeadersOf(result);
+        if (headers) ctx.set(headers);
+      }
     } catch (error) {
       handleError(error, ctx, base.forwardErrors);
       return;

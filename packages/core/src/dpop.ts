@@ -195,9 +195,9 @@ export function normalizeHtu(value: string): string | undefined {
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
     return undefined;
   }
-  const path = url.pathname.replace(/%[0-9A-Fa-f]{2}/g, (escape) => {
-    const char = String.fromCharCode(Number.parseInt(escape.slice(1), 16));
-    return UNRESERVED.test(char) ? char : escape.toUpperCase();
+  const path = url.pathname.replace(/%[0-9A-Fa-f]{2}/g, (encoded) => {
+    const char = String.fromCharCode(Number.parseInt(encoded.slice(1), 16));
+    return UNRESERVED.test(char) ? char : encoded.toUpperCase();
   });
   return `${url.protocol}//${url.host}${path}`;
 }

@@ -55,8 +55,11 @@ export interface TokenSpec {
   mangle?: 'tamper-payload' | 'fake-signature' | 'two-segments' | 'four-segments' | 'five-segments' | 'pad-to-9000';
 }
 
-/** Steps run (per target) before the row's request, against the row's own JWKS endpoint. */
-export type Prepare = 'prime' | 'rotate' | 'down';
+/**
+ * Steps run (per target) before the row's request, against the row's own JWKS endpoint;
+ * `send-first` sends the row's own request once (it must pass) before the one checked: a replay.
+ */
+export type Prepare = 'prime' | 'rotate' | 'down' | 'send-first';
 
 /** One behaviour. */
 export interface Row {

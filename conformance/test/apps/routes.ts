@@ -87,10 +87,16 @@ export const METHODS = ['GET', 'POST', 'OPTIONS'] as const;
  */
 export function handlerBody(
   route: string,
-  auth: { payload: { sub?: string }; header: object } | null | undefined,
+  auth: { payload: { sub?: string }; header: object; confirmation?: object | undefined } | null | undefined,
   request?: object,
 ) {
-  const body = { route, sub: auth?.payload.sub ?? null, authenticated: auth != null };
+  // The sender constraint checked for the request (DPoP key or client certificate), when there is one.
+  const body = {
+    route,
+    sub: auth?.payload.sub ?? null,
+    authenticated: auth != null,
+    ...(auth?.confirmation === undefined ? {} : { confirmation: auth.confirmation }),
+  };
   if (route === 'header-shape' && auth) {
     // What a request's code could change for the next request with the same header or token, or
     // for every request of the verifier: every write must fail (the objects are shared, so frozen).

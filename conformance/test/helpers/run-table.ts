@@ -29,8 +29,12 @@ import { mint } from './mint.js';
 /** A string hostile rows plant in attacker-controlled places; no response may contain it. */
 export const LEAK_MARKER = 'zzLEAKzz';
 
-/** One valid RFC 6750 challenge line: `Bearer realm="…"` and lower-case quoted attributes. */
-export const CHALLENGE = /^Bearer realm="[^"]*"(, [a-z_]+="[^"\\]*")*$/;
+/**
+ * One valid `WWW-Authenticate` line: a `Bearer realm="…"` challenge (RFC 6750) with lower-case
+ * quoted attributes, a `DPoP realm="…"` challenge (RFC 9449 §7.1), or both, Bearer first.
+ */
+export const CHALLENGE =
+  /^(?:Bearer realm="[^"]*"(?:, [a-z_]+="[^"\\]*")*(?:, DPoP realm="[^"]*"(?:, [a-z_]+="[^"\\]*")*)?|DPoP realm="[^"]*"(?:, [a-z_]+="[^"\\]*")*)$/;
 
 /** What a row's token builder gets: the issuer, the row's endpoint, and the table's own kit. */
 export interface MintContext {
@@ -47,6 +51,11 @@ export interface RunnableRow<Kit = unknown> extends Omit<Row, 'token' | 'request
   route?: string;
   request?: Omit<NonNullable<Row['request']>, 'method'> & { method?: string };
   token?: TokenSpec | ((kit: Kit) => string);
+  /**
+   * The row's DPoP proof, for the request the runner is about to send (its absolute URL and
+   * method) and the row's token; `{{proof}}` in a header is replaced by it.
+   */
+  proof?: (kit: Kit, request: { method: string; url: string; token: string | undefined }) => string | Promise<string>;
   /** The keys the row's own JWKS endpoint publishes instead of `[k1]` (isolated rows only). */
   publish?: (kit: Kit) => TestKey[];
 }
@@ -227,8 +236,15 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
           : typeof row.token === 'function'
             ? row.token(makeKit!({ issuer, endpoint }))
             : mint(row.token, issuer, endpoint);
-      const fill = (text: string) => (token === undefined ? text : text.replaceAll('{{token}}', token));
       const r = row.request ?? {};
+      const path = `/${prefix}/${row.route ?? 'protected'}`;
+      const proof = row.proof
+        ? await row.proof(makeKit!({ issuer, endpoint }), { method: r.method ?? 'GET', url: app.base + path, token })
+        : undefined;
+      const fill = (text: string) => {
+        const withToken = token === undefined ? text : text.replaceAll('{{token}}', token);
+        return proof === undefined ? withToken : withToken.replaceAll('{{proof}}', proof);
+      };
       const headers: [string, string][] = (r.headers ?? (token ? [['authorization', 'Bearer {{token}}']] : [])).map(
         ([n, v]) => [n, fill(v)],
       );
@@ -236,10 +252,18 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
       headers.push(['x-row-id', id]);
       const request: RawRequest = {
         method: r.method ?? 'GET',
-        path: `/${prefix}/${row.route ?? 'protected'}${fill(r.query ?? '')}`,
+        path: `${path}${fill(r.query ?? '')}`,
         headers,
         ...(r.body === undefined ? {} : { body: fill(r.body) }),
       };
+      if (row.prepare?.includes('send-first')) {
+        const first = await send(
+          app.base,
+          { ...request, headers: [...headers.slice(0, -1), ['x-row-id', `${id}:first`]] },
+          agent,
+        );
+        expect(first.status, 'the first sending of the request').toBe(200);
+      }
 
       const fetchesBefore = endpoint.fetches;
       const res = await send(app.base, request, agent);

@@ -549,7 +549,10 @@ export function createVerifier(options: AuthOptions): Verifier {
         if (!isAuthResult(auth)) throw new UnauthorizedError();
         await checkGuard(guard, auth.payload, claimLocationsOf(auth) ?? resolved.claimLocations);
       } catch (error) {
-        throw report(asBearerError(error), context);
+        const failure = asBearerError(error);
+        // A request that proved a DPoP key came with the DPoP scheme: its challenge carries the error.
+        if (isAuthResult(auth) && own(auth.confirmation ?? {}, 'jkt') !== undefined) failure.scheme = 'dpop';
+        throw report(failure, context);
       }
     },
     async warmUp() {

@@ -4,6 +4,7 @@
  */
 import { fail } from '@bearer-guard/core/adapter';
 import type { JSONWebKeySet, JWTPayload } from 'jose';
+import { createDPoPKey, type DPoPKey, type DPoPKeyOptions } from './dpop.js';
 import { epochSeconds } from './duration.js';
 import { createTestKey, type TestAlgorithm, type TestKey } from './keys.js';
 import { KeyRing } from './keyring.js';
@@ -149,16 +150,38 @@ export class TestIssuer {
    * `aud` = the `audience` option (default `'test-api'`), `iat` = now, `exp` = `iat` + `expiresIn`
    * (default 5 minutes), `jti` = a random UUID. `options` override the defaults, and `claims` override both.
    *
+   * With `dpopKey` or `certificate` the token is sender-constrained: `cnf: { jkt }` (RFC 9449) or
+   * `cnf: { 'x5t#S256' }` (RFC 8705).
+   *
    * @param claims - payload claims, e.g. `{ sub: 'u1', scope: 'read:orders' }`.
    * @param options - per-token options; `null` omits a claim or header field.
    * @see https://www.rfc-editor.org/rfc/rfc9068 (JWT profile for access tokens)
    * @example
    * ```ts
    * const token = await issuer.sign({ sub: 'u1', scope: 'read:orders' }, { audience: 'orders', expiresIn: '5m' });
+   * const bound = await issuer.sign({ sub: 'u1' }, { dpopKey: await issuer.dpopKey() });
    * ```
    */
   async sign(claims: JWTPayload = {}, options: SignOptions = {}): Promise<string> {
     return mintToken(this.#resolveKey(options.key), claims, options, this.#defaults());
+  }
+
+  /**
+   * A new DPoP client key (RFC 9449): its `jkt` thumbprint, its `publicJwk`, and the proofs a DPoP
+   * client sends. Bind a token to it with `sign(claims, { dpopKey: key })`.
+   *
+   * @param options - `alg` of the key and its proofs; default `'ES256'`.
+   * @throws TypeError ``bearer-guard: `dpopKey.alg` …`` for an unsupported algorithm.
+   * @see https://www.rfc-editor.org/rfc/rfc9449
+   * @example
+   * ```ts
+   * const key = await issuer.dpopKey();
+   * const token = await issuer.sign({ sub: 'u1', scope: 'read:orders' }, { dpopKey: key });
+   * const res = await fetch(url, { headers: await key.headers({ method: 'GET', url, token }) });
+   * ```
+   */
+  dpopKey(options: DPoPKeyOptions = {}): Promise<DPoPKey> {
+    return createDPoPKey(options);
   }
 
   /**

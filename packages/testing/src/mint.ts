@@ -5,6 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { fail } from '@bearer-guard/core/adapter';
 import { SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { epochSeconds, toNumericDate, wholeSeconds, type Duration, type TimeInput } from './duration.js';
+import { confirmationOf, type TestCertificate } from './confirmation.js';
+import type { DPoPKey } from './dpop.js';
 import type { TestKey } from './keys.js';
 import { isAudience } from './options.js';
 
@@ -37,6 +39,16 @@ export interface SignOptions {
   jti?: string | null;
   /** Signing key: `'current'` (default), `'previous'` (the key before the last rotation), or any {@link TestKey}. */
   key?: 'current' | 'previous' | TestKey;
+  /**
+   * Binds the token to a DPoP key (RFC 9449 §6.1): `cnf: { jkt }`. A key from `issuer.dpopKey()`, or
+   * any `{ jkt }` (an RFC 7638 SHA-256 thumbprint, e.g. of a key your DPoP client library made).
+   */
+  dpopKey?: Pick<DPoPKey, 'jkt'>;
+  /**
+   * Binds the token to a client certificate (RFC 8705 §3.1): `cnf: { 'x5t#S256': base64url(SHA-256(DER)) }`.
+   * PEM, DER bytes or an `X509Certificate`. With `dpopKey` too, `cnf` holds both.
+   */
+  certificate?: TestCertificate;
 }
 
 /** What the issuer contributes to every token. */
@@ -108,6 +120,7 @@ function buildPayload(
     nbf: options.notBefore === undefined ? undefined : toNumericDate(options.notBefore, now, 'sign.notBefore'),
     exp: lifetime === undefined ? undefined : (iat ?? now) + lifetime,
     jti: options.jti === null ? undefined : (options.jti ?? randomUUID()),
+    cnf: confirmationOf(options.dpopKey, options.certificate),
     ...claims,
     ...forced,
   };

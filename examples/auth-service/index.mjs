@@ -1,7 +1,8 @@
 /**
  * A small OAuth 2.0 authorization server for service-to-service calls: the client credentials
  * grant (RFC 6749 §4.4) issuing RFC 9068 JWT access tokens, its public keys as a JWKS, RFC 8414
- * metadata, key rotation, and RFC 7009 revocation into the `RevocationStore` the APIs read.
+ * metadata, key rotation, RFC 7009 revocation into the `RevocationStore` the APIs read, and
+ * DPoP-bound tokens (RFC 9449) for clients that send a DPoP proof with their token request.
  *
  * @example
  * ```js
@@ -15,6 +16,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import { memoryRevocationStore, parseDuration } from '@bearer-guard/core';
 import { createClientRegistry, SCOPE_TOKEN } from './clients.mjs';
+import { createProofChecker, DPOP_ALGORITHMS } from './dpop.mjs';
 import { NO_STORE, OAuthError, readForm, send, sendError } from './http.mjs';
 import { createKeyring } from './keys.mjs';
 import { signAccessToken, verifyOwnToken } from './tokens.mjs';
@@ -65,6 +67,7 @@ export async function createAuthService(options) {
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const issuer = (options.issuer ?? url).replace(/\/+$/, '');
+  const proofs = createProofChecker({ tokenEndpoint: `${issuer}/token` });
 
   /** RFC 8414 authorization server metadata. */
   const metadata = () => ({
@@ -77,6 +80,7 @@ export async function createAuthService(options) {
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: registry.scopes(),
+    dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS], // RFC 9449 §5.1
   });
 
   /**
@@ -112,7 +116,10 @@ export async function createAuthService(options) {
     return signAccessToken(keyring.current(), { issuer, audience, clientId, scopes, lifetime: seconds, issuedAt });
   }
 
-  /** `POST /token`: RFC 6749 §4.4.2, answered as §5.1 / §5.2. */
+  /**
+   * `POST /token`: RFC 6749 §4.4.2, answered as §5.1 / §5.2. With a `DPoP` proof (RFC 9449 §5)
+   * the token is bound to the proof's key and its type is `DPoP`; without one, `Bearer`.
+   */
   async function token(
     /** @type {import('node:http').IncomingMessage} */ req,
     /** @type {import('node:http').ServerResponse} */ res,
@@ -124,15 +131,19 @@ export async function createAuthService(options) {
     if (grantType !== 'client_credentials')
       throw new OAuthError(400, 'unsupported_grant_type', 'Only the client_credentials grant is supported');
     const scopes = grantedScopes(client, params.get('scope'));
+    // Checked once the client is authenticated: strangers cannot fill the store of seen proofs.
+    const jkt = await proofs.check(req);
     const accessToken = await signAccessToken(keyring.current(), {
       issuer,
       audience,
       clientId: client.id,
       scopes,
       lifetime,
+      jkt,
     });
     const scope = scopes.length > 0 ? { scope: scopes.join(' ') } : {};
-    send(res, 200, { access_token: accessToken, token_type: 'Bearer', expires_in: lifetime, ...scope });
+    const tokenType = jkt === undefined ? 'Bearer' : 'DPoP';
+    send(res, 200, { access_token: accessToken, token_type: tokenType, expires_in: lifetime, ...scope });
   }
 
   /**

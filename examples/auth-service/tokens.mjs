@@ -7,15 +7,20 @@ import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 
 /**
  * @param {import('./keys.mjs').SigningKey} key
- * @param {{ issuer: string, audience: string, clientId: string, scopes: string[], lifetime: number, issuedAt?: number }} claims
- *   `lifetime` in seconds; `issuedAt` in seconds since the epoch (default now)
+ * @param {{ issuer: string, audience: string, clientId: string, scopes: string[], lifetime: number, issuedAt?: number, jkt?: string }} claims
+ *   `lifetime` in seconds; `issuedAt` in seconds since the epoch (default now); `jkt`: the
+ *   thumbprint of the client's DPoP key, for a DPoP-bound token (`cnf.jkt`, RFC 9449 §6.1)
  * @returns {Promise<string>}
  */
 export function signAccessToken(
   key,
-  { issuer, audience, clientId, scopes, lifetime, issuedAt = Math.floor(Date.now() / 1000) },
+  { issuer, audience, clientId, scopes, lifetime, issuedAt = Math.floor(Date.now() / 1000), jkt },
 ) {
-  const claims = { client_id: clientId, ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}) };
+  const claims = {
+    client_id: clientId,
+    ...(scopes.length > 0 ? { scope: scopes.join(' ') } : {}),
+    ...(jkt === undefined ? {} : { cnf: { jkt } }),
+  };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setIssuer(issuer)

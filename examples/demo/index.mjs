@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /**
  * The whole system in one process: the auth service and the same orders API on Express, Koa
- * and Fastify, all three guarded by one shared policy module. Walks through the story, checks
- * every answer, prints a transcript and exits 0 only when every step went as expected.
+ * and Fastify, all three guarded by one shared policy module, plus a fourth instance (Express)
+ * that also accepts DPoP-bound tokens. Walks through the story, checks every answer, prints a
+ * transcript and exits 0 only when every step went as expected.
  *
  *   node examples/demo/index.mjs                              # revocations in memory
  *   REDIS_URL=redis://127.0.0.1:6379 node examples/demo/index.mjs  # one Redis store per API
@@ -16,7 +17,7 @@ import { createOrdersApp as expressApp } from '@bearer-guard/example-orders-expr
 import { createOrdersApp as fastifyApp } from '@bearer-guard/example-orders-fastify';
 import { createOrdersApp as koaApp } from '@bearer-guard/example-orders-koa';
 import { revocationStore } from '@bearer-guard/example-policy';
-import { callApi, claimsOf, getJson, headerOf, postForm, tamper } from './client.mjs';
+import { callApi, claimsOf, createDPoPClient, getJson, headerOf, postForm, tamper } from './client.mjs';
 import { createTranscript } from './transcript.mjs';
 
 const watchdog = setTimeout(() => {
@@ -47,12 +48,16 @@ const apis = {
   fastify: await fastifyApp({ issuer: auth.issuer, revocation: store() }),
 };
 const frameworks = /** @type {(keyof typeof apis)[]} */ (Object.keys(apis));
+// The same Express API with `dpop: true`: a fourth instance, so that the three above keep their
+// identical Bearer-only challenges (a DPoP-enabled API also offers a `DPoP` challenge).
+const dpopApi = await expressApp({ issuer: auth.issuer, revocation: store(), dpop: true });
 if (redisUrl) await waitForRedis();
 
 const t = createTranscript();
 t.note('bearer-guard demo: one auth service, one policy module, the same orders API on three frameworks');
 t.note(`  auth service  ${auth.issuer}   (RFC 8414 metadata, /jwks.json, /token, /revoke)`);
 for (const name of frameworks) t.note(`  ${name.padEnd(12)}  ${apis[name].url}`);
+t.note(`  ${'express+DPoP'.padEnd(12)}  ${dpopApi.url}   (the Express API with dpop: true)`);
 t.note(
   `  revocations   ${redisUrl ? `Redis at ${new URL(redisUrl).host}, one store per API and one for the auth service` : 'in memory, one store shared in this process'}`,
 );
@@ -68,7 +73,7 @@ try {
     got: String(error?.message ?? error),
   });
 }
-await Promise.allSettled([auth.close(), ...frameworks.map((name) => apis[name].close())]);
+await Promise.allSettled([auth.close(), dpopApi.close(), ...frameworks.map((name) => apis[name].close())]);
 await Promise.allSettled(stores.map((s) => s.close?.()));
 
 t.note('');
@@ -326,6 +331,74 @@ async function story() {
     '200',
     async (_, url) => (await callApi(url, 'GET', '/orders', reader.token)).summary,
   );
+
+  t.section('5. DPoP (RFC 9449): a token bound to the client’s key, worthless without a fresh proof of that key');
+  const client = await createDPoPClient();
+  const bound = await postForm(tokenUrl, clients.reader, grant(), 'basic', {
+    dpop: await client.proof('POST', tokenUrl),
+  });
+  t.row({
+    step: 'reader sends a DPoP proof',
+    framework: 'auth',
+    request: 'POST /token + DPoP',
+    expected: '200 token_type DPoP',
+    got: bound.status === 200 ? `200 token_type ${bound.body.token_type}` : bound.summary,
+  });
+  const dpopToken = bound.body?.access_token;
+  if (!dpopToken) throw new Error('no DPoP-bound token: cannot go on');
+  t.row({
+    step: 'the token names the key',
+    framework: 'auth',
+    request: '(decode the token)',
+    expected: 'cnf.jkt = key thumbprint',
+    got: claimsOf(dpopToken).cnf?.jkt === client.jkt ? 'cnf.jkt = key thumbprint' : 'cnf.jkt missing or wrong',
+  });
+  const misdirected = await postForm(tokenUrl, clients.reader, grant(), 'basic', {
+    dpop: await client.proof('POST', revokeUrl),
+  });
+  t.row({
+    step: 'a proof made for another URL',
+    framework: 'auth',
+    request: 'POST /token + DPoP',
+    expected: '400 invalid_dpop_proof',
+    got: misdirected.summary,
+  });
+
+  const orders = `${dpopApi.url}/orders`;
+  /** One call to the DPoP-enabled API; `dpop` undefined sends the token as Bearer. @param {string} token @param {string} [dpop] */
+  const callDPoPApi = async (token, dpop) =>
+    (await callApi(dpopApi.url, 'GET', '/orders', token, undefined, { dpop })).summary;
+  const dpopRow = (
+    /** @type {string} */ step,
+    /** @type {string} */ request,
+    /** @type {string} */ expected,
+    /** @type {string} */ got,
+  ) => t.row({ step, framework: 'express+DPoP', request, expected, got });
+  const proof = await client.proof('GET', orders, dpopToken);
+  dpopRow('bound token + its proof', 'GET /orders (DPoP)', '200', await callDPoPApi(dpopToken, proof));
+  dpopRow('bound token without proof', 'GET /orders (Bearer)', '401 invalid_token', await callDPoPApi(dpopToken));
+  dpopRow('the same proof again', 'GET /orders (DPoP)', '401 invalid_dpop_proof', await callDPoPApi(dpopToken, proof));
+  const stranger = await createDPoPClient();
+  dpopRow(
+    'a proof by another key',
+    'GET /orders (DPoP)',
+    '401 invalid_token',
+    await callDPoPApi(dpopToken, await stranger.proof('GET', orders, dpopToken)),
+  );
+  dpopRow(
+    'a proof for another URL',
+    'GET /orders (DPoP)',
+    '401 invalid_dpop_proof',
+    await callDPoPApi(dpopToken, await client.proof('GET', `${orders}/1`, dpopToken)),
+  );
+  dpopRow('Bearer tokens still work', 'GET /orders (Bearer)', '200', await callDPoPApi(reader.token));
+  t.row({
+    step: 'bound token where DPoP is off',
+    framework: 'koa',
+    request: 'GET /orders (Bearer)',
+    expected: '401 invalid_token',
+    got: (await callApi(apis.koa.url, 'GET', '/orders', dpopToken)).summary,
+  });
 }
 
 /** Polls `run` until it answers `expected` (at most 2 s), then returns its last answer. */

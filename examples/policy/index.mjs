@@ -12,17 +12,20 @@ export const AUDIENCE = 'orders-api';
 
 /**
  * Options for every adapter's `auth()` (or the Fastify plugin).
- * @param {{ issuer: string, revocation?: RevocationStore }} settings
+ * @param {{ issuer: string, revocation?: RevocationStore, dpop?: boolean }} settings
  *   `issuer`: the auth service's issuer URL (keys come through its discovery document);
- *   `revocation`: the denylist shared with the auth service's `POST /revoke`.
+ *   `revocation`: the denylist shared with the auth service's `POST /revoke`;
+ *   `dpop`: also accept DPoP-bound tokens (RFC 9449: `Authorization: DPoP` plus a proof), and
+ *   refuse such a token sent without its proof. Bearer tokens keep working. Default off.
  * @returns {import('@bearer-guard/core').AuthOptions}
  */
-export const authOptions = ({ issuer, revocation }) => ({
+export const authOptions = ({ issuer, revocation, dpop = false }) => ({
   issuer,
   audience: AUDIENCE,
   tokenType: 'at+jwt', // RFC 9068: an ID token or any other JWT from the same issuer is refused
   requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'], // RFC 9068 §2.2 (`iss`, `aud` are checked above)
   revocation,
+  dpop,
 });
 
 /** `GET /orders`, `GET /orders/:id`. */

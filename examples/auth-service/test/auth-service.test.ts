@@ -253,6 +253,7 @@ describe('metadata and keys', () => {
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: ['orders:read', 'orders:write'],
+      dpop_signing_alg_values_supported: ['ES256', 'ES384', 'ES512', 'EdDSA', 'PS256', 'PS384', 'PS512', 'RS256'],
     });
     expect((await fetch(`${service.url}/.well-known/openid-configuration`)).status).toBe(404);
   });

@@ -1,6 +1,7 @@
 /**
  * The demo as a user runs it: `node examples/demo/index.mjs` in a child process, against the
- * built packages. It must exit 0 with every step marked ✓, quickly, and print no secret.
+ * built packages. It must exit 0 with every step marked ✓ (the DPoP steps included), quickly,
+ * and print no secret.
  * With `redis-server` on the PATH it also runs against a private Redis (REDIS_URL).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -53,8 +54,23 @@ function expectCleanTranscript({ code, stdout, stderr, ms }: Awaited<ReturnType<
     'new token',
     'writer revokes its own token',
     'revoked token',
+    'reader sends a DPoP proof',
+    'the token names the key',
   ]) {
     expect(stdout, step).toContain(step);
+  }
+  // DPoP (RFC 9449), on the Express API with dpop: true: every outcome, once, as expected (✓).
+  for (const [step, outcome] of [
+    ['bound token + its proof', '200'],
+    ['bound token without proof', '401 invalid_token'],
+    ['the same proof again', '401 invalid_dpop_proof'],
+    ['a proof by another key', '401 invalid_token'],
+    ['a proof for another URL', '401 invalid_dpop_proof'],
+  ]) {
+    expect(
+      rows.filter((line) => line.includes(step) && line.includes('express+DPoP') && line.includes(` ${outcome} `)),
+      step,
+    ).toHaveLength(1);
   }
   for (const framework of ['express', 'koa', 'fastify']) {
     expect(

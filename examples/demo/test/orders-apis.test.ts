@@ -1,7 +1,7 @@
 /**
  * The three orders APIs through real HTTP, with tokens from the real auth service: the same
  * status per route and caller, and byte-identical answers (status, challenge, body) across
- * Express, Koa and Fastify.
+ * Express, Koa and Fastify; with Bearer tokens, and with DPoP-bound ones (`dpop: true`).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthService } from '@bearer-guard/example-auth-service';
@@ -9,7 +9,7 @@ import { createOrdersApp as expressApp } from '@bearer-guard/example-orders-expr
 import { createOrdersApp as fastifyApp } from '@bearer-guard/example-orders-fastify';
 import { createOrdersApp as koaApp } from '@bearer-guard/example-orders-koa';
 import { revocationStore } from '@bearer-guard/example-policy';
-import { headerOf, tamper } from '../client.mjs';
+import { createDPoPClient, headerOf, tamper } from '../client.mjs';
 
 const clients = [
   { id: 'reader', secret: 'reader-secret-1', scopes: ['orders:read'] },
@@ -171,5 +171,84 @@ describe('rotation and revocation, through the auth service', () => {
       expect(refused.error).toBe('invalid_token');
       expect((await call(name, 'GET', '/orders', 'writer')).status).toBe(200);
     }
+  });
+});
+
+describe('DPoP-bound tokens (RFC 9449), with dpop: true in the policy', () => {
+  const dpopApps = {} as Record<Framework, { url: string; close(): Promise<void> }>;
+  let client: Awaited<ReturnType<typeof createDPoPClient>>;
+  let stranger: Awaited<ReturnType<typeof createDPoPClient>>;
+  let bound: string;
+  const ALGS = 'algs="ES256 ES384 ES512 EdDSA Ed25519 PS256 PS384 PS512 RS256 RS384 RS512"';
+  const answers: Record<Framework, unknown[]> = { express: [], koa: [], fastify: [] };
+
+  beforeAll(async () => {
+    for (const name of names) dpopApps[name] = await frameworks[name]({ issuer: auth.issuer, revocation, dpop: true });
+    [client, stranger] = await Promise.all([createDPoPClient(), createDPoPClient()]);
+    const reader = clients[0]!;
+    const res = await fetch(`${auth.url}/token`, {
+      method: 'POST',
+      headers: { dpop: await client.proof('POST', `${auth.issuer}/token`) },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: reader.id,
+        client_secret: reader.secret,
+      }),
+    });
+    const body = (await res.json()) as { access_token: string; token_type: string };
+    expect(body.token_type).toBe('DPoP');
+    bound = body.access_token;
+  });
+  afterAll(async () => {
+    await Promise.all(names.map((name) => dpopApps[name]?.close()));
+  });
+
+  /** `GET /orders` with `token` as `DPoP <token>` and `proof`, or as `Bearer <token>` without one. */
+  async function get(name: Framework, token?: string, proof?: string) {
+    const headers: Record<string, string> = {};
+    if (token) headers.authorization = `${proof === undefined ? 'Bearer' : 'DPoP'} ${token}`;
+    if (proof !== undefined) headers.dpop = proof;
+    const res = await fetch(`${dpopApps[name].url}/orders`, { headers });
+    const answer = { status: res.status, challenge: res.headers.get('www-authenticate'), body: await res.json() };
+    answers[name].push(answer);
+    return answer;
+  }
+  const invalidToken = { error: 'invalid_token', error_description: 'The access token is invalid' };
+  const invalidProof = { error: 'invalid_dpop_proof', error_description: 'The DPoP proof is invalid' };
+
+  it.each(names)(
+    '%s: 200 with a fresh proof; 401 as Bearer, replayed, by another key; Bearer tokens still pass',
+    async (name) => {
+      const url = `${dpopApps[name].url}/orders`;
+      const proof = await client.proof('GET', url, bound);
+      expect((await get(name, bound, proof)).status).toBe(200);
+      expect(await get(name, bound)).toEqual({
+        status: 401,
+        challenge: `Bearer realm="api", error="invalid_token", error_description="The access token is invalid", DPoP realm="api", ${ALGS}`,
+        body: invalidToken,
+      });
+      expect(await get(name, bound, proof)).toEqual({
+        status: 401,
+        challenge: `Bearer realm="api", DPoP realm="api", error="invalid_dpop_proof", error_description="The DPoP proof is invalid", ${ALGS}`,
+        body: invalidProof,
+      });
+      expect(await get(name, bound, await stranger.proof('GET', url, bound))).toEqual({
+        status: 401,
+        challenge: `Bearer realm="api", DPoP realm="api", error="invalid_token", error_description="The access token is invalid", ${ALGS}`,
+        body: invalidToken,
+      });
+      expect(await get(name)).toEqual({
+        status: 401,
+        challenge: `Bearer realm="api", DPoP realm="api", ${ALGS}`,
+        body: { error: 'unauthorized', error_description: 'Authentication is required' },
+      });
+      expect((await get(name, tokens.reader)).status).toBe(200);
+    },
+  );
+
+  it('the same answers in the three frameworks', () => {
+    expect(answers.express).toHaveLength(6);
+    expect(answers.koa).toEqual(answers.express);
+    expect(answers.fastify).toEqual(answers.express);
   });
 });

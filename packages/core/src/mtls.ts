@@ -41,23 +41,41 @@ export function resolveMTLS(value: unknown): ResolvedMTLS | undefined {
   };
 }
 
+const PEM = /^-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]+)-----END CERTIFICATE-----$/;
+const BASE64 = /^[A-Za-z0-9+/=\s]+$/;
+
+/**
+ * The DER bytes of exactly one certificate, or `undefined`. A value with anything besides one
+ * certificate (a second one, as a proxy that appends to its header would send, or trailing bytes)
+ * is no certificate: certificates are public, and the first of several may not be the client's.
+ */
+function derOf(certificate: unknown): Buffer | undefined {
+  if (certificate instanceof X509Certificate) return certificate.raw;
+  let der: Buffer;
+  if (typeof certificate === 'string') {
+    let text = certificate.trim();
+    if (text.includes('%')) text = decodeURIComponent(text).trim();
+    // One PEM block (newlines or spaces, as proxies forward it), or bare base64 DER (Traefik).
+    const body = PEM.exec(text)?.[1] ?? (BASE64.test(text) ? text : undefined);
+    if (body === undefined) return undefined;
+    der = Buffer.from(body.replace(/\s+/g, ''), 'base64');
+  } else if (certificate instanceof Uint8Array) der = Buffer.from(certificate);
+  else return undefined;
+  if (der.length === 0) return undefined;
+  const raw = new X509Certificate(der).raw;
+  return raw.equals(der) ? raw : undefined;
+}
+
 /**
  * base64url(SHA-256(DER)) of a client certificate (RFC 8705 §3.1), or `undefined` when there is
- * none or it cannot be parsed as an X.509 certificate.
+ * none, or the value is not exactly one X.509 certificate (PEM, URL-encoded PEM, base64 or raw
+ * DER, an `X509Certificate`).
  */
 export function certificateThumbprint(certificate: unknown): string | undefined {
   if (certificate === undefined || certificate === null) return undefined;
   try {
-    let der: Buffer;
-    if (certificate instanceof X509Certificate) der = certificate.raw;
-    else if (typeof certificate === 'string') {
-      const text = certificate.includes('%') ? decodeURIComponent(certificate) : certificate;
-      der = new X509Certificate(text).raw;
-    } else if (certificate instanceof Uint8Array) {
-      if (certificate.length === 0) return undefined;
-      der = new X509Certificate(certificate).raw;
-    } else return undefined;
-    return hash('sha256', der, 'base64url');
+    const der = derOf(certificate);
+    return der === undefined ? undefined : hash('sha256', der, 'base64url');
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@
 import { bindRequest, type RequestBinding } from './binding.js';
 import { checkAuthCall } from './option-checks.js';
 import type { AuthOptions } from './options.js';
+import type { MetadataAnswer } from './resource-metadata.js';
 import { createVerifier, type Verifier } from './verifier.js';
 
 /** What every adapter's `auth()` (or plugin) returns besides its middleware. */
@@ -25,6 +26,12 @@ export interface AdapterBase {
   bind(request: object): void;
   /** `middleware`, with the verifier and `close()` of {@link AdapterHandle}. */
   expose<M extends object>(middleware: M): M & AdapterHandle;
+  /**
+   * The answer to a request for the protected resource metadata document (RFC 9728), served
+   * without a token; `undefined` when `url` (path and query, as received) is not its path or no
+   * document is served.
+   */
+  metadata(method: string, url: string): MetadataAnswer | undefined;
 }
 
 /**
@@ -44,7 +51,13 @@ export function createAdapterBase(
   checkAuthCall(args);
   const verifier = createVerifier(options);
   const binding = Object.freeze<RequestBinding>({ verifier, runGuard });
+  const endpoint = verifier.config.resourceMetadata;
   return Object.freeze({
+    metadata: (method: string, url: string) => {
+      if (!endpoint || !url.startsWith(endpoint.path)) return undefined;
+      const rest = url.length === endpoint.path.length ? '' : url[endpoint.path.length];
+      return rest === '' || rest === '?' ? endpoint.answer(method) : undefined;
+    },
     verifier,
     forwardErrors: verifier.config.forwardErrors,
     bind: (request: object) => bindRequest(request, binding),

@@ -6,7 +6,8 @@
  */
 export { createVerifier } from './verifier.js';
 export type { AuthResult, AuthenticateContext, Verifier, VerifierConfig } from './verifier.js';
-export type { AuthOptions, RejectionContext } from './options.js';
+export type { AuthOptions, AudienceOptions, CommonAuthOptions, RejectionContext } from './options.js';
+export type { ResourceMetadataOptions, ResourceMetadataEndpoint, MetadataAnswer } from './resource-metadata.js';
 export {
   BearerError,
   InvalidRequestError,

@@ -16,6 +16,12 @@ import type { JWKSEvent } from './key-source.js';
 import type { RevocationStore } from './revocation.js';
 import { resolveDPoP, type DPoPOptions, type ResolvedDPoP } from './dpop.js';
 import { resolveMTLS, type MTLSOptions, type ResolvedMTLS } from './mtls.js';
+import {
+  resolveResource,
+  resolveResourceMetadata,
+  type ResourceMetadataEndpoint,
+  type ResourceMetadataOptions,
+} from './resource-metadata.js';
 
 /** Where a rejection happened, for the `onRejected` hook. Never holds the token. */
 export interface RejectionContext {
@@ -23,8 +29,30 @@ export interface RejectionContext {
   request?: unknown;
 }
 
-/** Options of `createVerifier` and of every adapter's `auth()`: one object, the same everywhere. */
-export interface AuthOptions {
+/**
+ * Options of `createVerifier` and of every adapter's `auth()`: one object, the same everywhere.
+ * `audience` is required, unless `resource` is set (it then defaults to `resource`).
+ */
+export type AuthOptions = CommonAuthOptions & AudienceOptions;
+
+/** `audience`: required, or given by `resource` (RFC 8707). */
+export type AudienceOptions =
+  | {
+      /**
+       * Required. Expected `aud`: a token matches when any of its audiences is one of these. `false`
+       * accepts any audience: explicit, because a token minted for another API would then pass.
+       */
+      audience: string | string[] | false;
+    }
+  | {
+      /** This API's identifier (RFC 8707): `audience` defaults to it. */
+      resource: string;
+      /** Expected `aud`; default: `resource`. `false` accepts any audience. */
+      audience?: string | string[] | false | undefined;
+    };
+
+/** Every option of {@link AuthOptions} but `audience`. */
+export interface CommonAuthOptions {
   /**
    * Required. Expected `iss` (any one of several). Alone, also where keys come from: discovery at
    * `<issuer>/.well-known/openid-configuration`, then RFC 8414 metadata. `false` accepts any
@@ -40,11 +68,6 @@ export interface AuthOptions {
   publicKey?: string | KeyObject | JWK | undefined;
   /** Shared HMAC secret (HS256/384/512 only, at least 32 bytes); never combined with public keys. */
   secret?: string | Uint8Array | undefined;
-  /**
-   * Required. Expected `aud`: a token matches when any of its audiences is one of these. `false`
-   * accepts any audience: explicit, because a token minted for another API would then pass.
-   */
-  audience: string | string[] | false;
   /** Allow-list of JWS algorithms; default: every algorithm the key type permits. `none` is always refused. */
   algorithms?: string[] | undefined;
   /** Leeway for `exp`, `nbf`, `iat`: seconds or a duration such as `'30s'`. Default 5 s. */
@@ -97,6 +120,18 @@ export interface AuthOptions {
    * client certificate. Off by default: then a certificate-bound token is refused.
    */
   mtls?: boolean | MTLSOptions | undefined;
+  /**
+   * This API's identifier, an absolute URL (RFC 8707), e.g. `'https://api.example.com/mcp'`.
+   * `audience` defaults to it, and the adapters serve its protected resource metadata (RFC 9728)
+   * at `/.well-known/oauth-protected-resource` plus its path, to which every challenge points.
+   */
+  resource?: string | undefined;
+  /**
+   * Members of the RFC 9728 metadata document besides those derived from the options
+   * (`resource`, `authorization_servers` from `issuer`, `bearer_methods_supported` from
+   * `tokenLocations`, the DPoP and mTLS members); `false` serves no document.
+   */
+  resourceMetadata?: false | ResourceMetadataOptions | undefined;
   /** Called with every rejection and its full reason (server-side only). Must not throw. */
   onRejected?: ((error: BearerError, context: RejectionContext) => void) | undefined;
   /** Remote JWKS and discovery events, for logs and metrics. */
@@ -127,6 +162,8 @@ export interface ResolvedOptions {
   forwardErrors: boolean;
   dpop: ResolvedDPoP | undefined;
   mtls: ResolvedMTLS | undefined;
+  resource: string | undefined;
+  resourceMetadata: ResourceMetadataEndpoint | undefined;
   onRejected: AuthOptions['onRejected'];
   onEvent: AuthOptions['onEvent'];
 }
@@ -159,6 +196,8 @@ const KNOWN = new Set<string>([
   'forwardErrors',
   'dpop',
   'mtls',
+  'resource',
+  'resourceMetadata',
   'onRejected',
   'onEvent',
 ]);
@@ -227,7 +266,11 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
         'keys are discovered), or issuer: false to accept any issuer (with a key source of your own)',
     );
   }
-  if (o.audience === undefined) {
+  const resource = resolveResource((o as { resource?: unknown }).resource);
+  if (resource === undefined && (o as { resourceMetadata?: unknown }).resourceMetadata !== undefined) {
+    fail('resourceMetadata', 'needs `resource`: the identifier the document describes');
+  }
+  if (o.audience === undefined && resource === undefined) {
     fail(
       'audience',
       'is required: write audience: \'https://api.example.com\' (the "aud" your tokens carry for this API), ' +
@@ -237,7 +280,12 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
   const issuers = o.issuer === false ? undefined : stringList(o.issuer, 'issuer');
   const source = resolveSource(o, issuers);
   const algorithms = resolveAlgorithms(o.algorithms, source);
-  const audiences = o.audience === false ? undefined : stringList(o.audience, 'audience');
+  const audiences =
+    o.audience === false
+      ? undefined
+      : o.audience === undefined
+        ? [resource as string]
+        : stringList(o.audience, 'audience');
   const requiredClaims = stringList(o.requiredClaims, 'requiredClaims', true) ?? ['exp'];
   if (
     o.tokenType !== undefined &&
@@ -286,6 +334,18 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
   }
   const claimPaths = (value: unknown, option: string, fallback: readonly string[]) =>
     stringList(value, option) ?? fallback;
+  const dpop = resolveDPoP(o.dpop);
+  const mtls = resolveMTLS(o.mtls);
+  const locations = [...new Set(tokenLocations)];
+  const resourceMetadata =
+    resource === undefined
+      ? undefined
+      : resolveResourceMetadata(resource, (o as { resourceMetadata?: unknown }).resourceMetadata, {
+          issuers,
+          tokenLocations: locations,
+          dpop,
+          mtls: mtls !== undefined,
+        });
   return {
     source,
     algorithms,
@@ -303,7 +363,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
       permissionsClaim: claimPaths(o.permissionsClaim, 'permissionsClaim', ['permissions']),
     },
     optional: flag(o.optional, 'optional', false),
-    tokenLocations: [...new Set(tokenLocations)],
+    tokenLocations: locations,
     cookieName: o.cookieName ?? 'access_token',
     revocation,
     requireJti: flag(o.requireJti, 'requireJti', true),
@@ -313,8 +373,10 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     realm,
     maxTokenLength: positiveInteger(o.maxTokenLength, 'maxTokenLength', 8192),
     forwardErrors: flag(o.forwardErrors, 'forwardErrors', false),
-    dpop: resolveDPoP(o.dpop),
-    mtls: resolveMTLS(o.mtls),
+    dpop,
+    mtls,
+    resource,
+    resourceMetadata,
     onRejected: callback(o.onRejected, 'onRejected'),
     onEvent: callback(o.onEvent, 'onEvent'),
   };

@@ -53,6 +53,7 @@ import { importPublicKey, importSecret } from './keys/import-key.js';
 import type { VerificationKey } from './keys/verification-key.js';
 import { createLocalJWKSSource, createStaticKeySource } from './local-keys.js';
 import { certificateThumbprint } from './mtls.js';
+import type { ResourceMetadataEndpoint } from './resource-metadata.js';
 import { resolveOptions, type AuthOptions, type RejectionContext, type ResolvedOptions } from './options.js';
 import { TokenCache, tokenDigest } from './token-cache.js';
 
@@ -102,6 +103,8 @@ export interface VerifierConfig {
   readonly dpop: boolean;
   /** mTLS-bound tokens are on (RFC 8705): adapters pass the TLS peer certificate. */
   readonly mtls: boolean;
+  /** The protected resource metadata endpoint (RFC 9728) adapters serve, when `resource` is set. */
+  readonly resourceMetadata: ResourceMetadataEndpoint | undefined;
 }
 
 /** A configured verifier; see {@link createVerifier}. */
@@ -212,9 +215,14 @@ export function createVerifier(options: AuthOptions): Verifier {
   const defaultSource = sources[0] as KeySource;
 
   const { dpop, mtls } = resolved;
-  const challenge: ChallengeContext | undefined = dpop
-    ? Object.freeze({ dpop: Object.freeze({ algs: dpop.algs, bearer: !dpop.required }) })
-    : undefined;
+  const metadataUrl = resolved.resourceMetadata?.url;
+  const challenge: ChallengeContext | undefined =
+    dpop || metadataUrl
+      ? Object.freeze({
+          dpop: dpop ? Object.freeze({ algs: dpop.algs, bearer: !dpop.required }) : undefined,
+          resourceMetadata: metadataUrl,
+        })
+      : undefined;
 
   function report(error: BearerError, context: RejectionContext): BearerError {
     error.realm = realm;
@@ -444,7 +452,18 @@ export function createVerifier(options: AuthOptions): Verifier {
           'token is certificate-bound ("cnf.x5t#S256"), and mTLS is not enabled (the `mtls` option)',
         );
       }
-      const certificate = mtls.certificate ? mtls.certificate(context.request) : request.peerCertificate?.();
+      let certificate: unknown;
+      try {
+        certificate = mtls.certificate ? mtls.certificate(context.request) : request.peerCertificate?.();
+      } catch (error) {
+        throw new InvalidTokenError(
+          'certificate_required',
+          `\`mtls.certificate\` threw: ${(error as Error)?.message}`,
+          {
+            cause: error,
+          },
+        );
+      }
       const thumbprint = certificateThumbprint(certificate);
       if (thumbprint === undefined)
         throw new InvalidTokenError(
@@ -533,6 +552,7 @@ export function createVerifier(options: AuthOptions): Verifier {
       realm: resolved.realm,
       dpop: dpop !== undefined,
       mtls: mtls !== undefined,
+      resourceMetadata: resolved.resourceMetadata,
     }),
     verify(token) {
       if (!tracingVerify()) return verifyReported(token);

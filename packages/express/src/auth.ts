@@ -66,6 +66,14 @@ export function auth(options: AuthOptions): AuthMiddleware {
   });
   const { dpop, mtls } = base.verifier.config;
   return base.expose<RequestHandler>(function bearerGuardAuth(req, res, next) {
+    const metadata = base.metadata(req.method, req.originalUrl ?? req.url);
+    if (metadata) {
+      // Node's own setHeader: Express's `res.set` would append a charset to the media type.
+      res.statusCode = metadata.status;
+      for (const [name, value] of Object.entries(metadata.headers)) res.setHeader(name, value);
+      res.end(metadata.body);
+      return;
+    }
     base.bind(req);
     const parts: TokenRequest = {
       headers: req.headers,

@@ -42,6 +42,10 @@ it('types req.auth with the augmented payload', () => {
     auth({ ...VERIFIER, audiense: 'orders' });
     // @ts-expect-error issuer and audience are required
     auth({ secret: 's'.repeat(32) });
+    // @ts-expect-error audience is required without resource
+    auth({ issuer: 'https://issuer.test/', secret: 's'.repeat(32) });
+    // With `resource`, audience defaults to it.
+    auth({ issuer: 'https://issuer.test/', resource: 'https://api.example.com/mcp', secret: 's'.repeat(32) });
   };
   expectTypeOf(notCalled).toBeFunction();
 });

@@ -19,13 +19,13 @@ import type { RouteAuthConfig } from './types.js';
  * await app.register(bearerGuard, { jwksUri: 'https://auth.example.com/jwks.json', audience: 'orders', global: false });
  * ```
  */
-export interface BearerGuardOptions extends AuthOptions {
+export type BearerGuardOptions = AuthOptions & {
   /**
    * Authenticate every route (default `true`; opt a route out with `config: { auth: false }`).
    * `false`: only routes with `config: { auth: true | { … } }` are authenticated.
    */
   global?: boolean;
-}
+};
 
 /** Route hooks in which a guard can answer before the handler runs. */
 const GUARD_HOOKS = ['onRequest', 'preValidation', 'preHandler'] as const;
@@ -99,7 +99,8 @@ function hrefOf(request: FastifyRequest): string {
 }
 
 const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pluginOptions) => {
-  const { global: globalOption, ...options } = pluginOptions;
+  const { global: globalOption, ...rest } = pluginOptions;
+  const options = rest as AuthOptions;
   // Own members only: a `global` or `auth` that other code put on Object.prototype changes nothing.
   const global = Object.hasOwn(pluginOptions, 'global') ? globalOption : true;
   if (typeof global !== 'boolean') throw new TypeError('@bearer-guard/fastify: `global` must be a boolean');
@@ -156,6 +157,27 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
   }
 
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
+  const endpoint = verifier.config.resourceMetadata;
+  if (endpoint) {
+    // RFC 9728 §3: served without a token, whatever `global` says, and answered in onRequest,
+    // before Fastify would parse (and refuse) the body of a POST.
+    const serve = async (request: FastifyRequest, reply: FastifyReply) => {
+      const answer = endpoint.answer(request.method);
+      // A Buffer is sent as is: a string would get a charset appended to its media type.
+      return reply
+        .code(answer.status)
+        .headers(answer.headers)
+        .send(answer.body === '' ? undefined : Buffer.from(answer.body));
+    };
+    app.route({
+      method: ['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      url: endpoint.path,
+      exposeHeadRoute: false,
+      config: { auth: false },
+      onRequest: serve,
+      handler: serve,
+    });
+  }
   app.addHook('onRoute', (route) => {
     const value = routeAuth(route.config);
     routePlan(value, global); // a malformed config.auth fails at start-up

@@ -56,6 +56,14 @@ export function auth(options: AuthOptions): AuthMiddleware {
   });
   const { dpop, mtls } = base.verifier.config;
   return base.expose<Middleware<AuthState>>(async function bearerGuardAuth(ctx, next) {
+    const metadata = base.metadata(ctx.method, ctx.originalUrl);
+    if (metadata) {
+      // Written as is: Koa would add a charset to the media type, or turn an empty 405 into a 204.
+      ctx.respond = false;
+      ctx.res.writeHead(metadata.status, metadata.headers);
+      ctx.res.end(metadata.body);
+      return;
+    }
     base.bind(ctx);
     const body = (ctx.request as { body?: unknown }).body;
     const parts: TokenRequest = {

@@ -10,7 +10,7 @@
  */
 import * as crypto from 'node:crypto';
 import { createRequire } from 'node:module';
-import { createVerifier as createBearerGuardVerifier } from '@bearer-guard/core';
+import { createVerifier as createBearerGuardVerifier, memoryReplayStore } from '@bearer-guard/core';
 import * as jose from 'jose';
 import { createVerifier as createFastJwtVerifier } from 'fast-jwt';
 import { JwtVerifier } from 'aws-jwt-verify';
@@ -57,6 +57,81 @@ const bearerGuardOptions = (ctx, extra = {}) => ({
   audience: AUDIENCE,
   ...extra,
 });
+
+const HREF = 'https://api.bench.test/orders';
+
+/**
+ * DPoP material for `count` requests: a client key of the row's algorithm, tokens bound to it
+ * (`cnf.jkt`), and one fresh proof per request (new `jti`, `ath` of its token).
+ */
+async function dpopMaterial(ctx, count, repeated) {
+  const client = await jose.generateKeyPair(ctx.alg, { extractable: true });
+  const jwk = await jose.exportJWK(client.publicKey);
+  const jkt = await jose.calculateJwkThumbprint(jwk, 'sha256');
+  const bound = (i) =>
+    new jose.SignJWT({ sub: `user-${i}`, scope: 'read:orders write:orders', cnf: { jkt } })
+      .setProtectedHeader({ alg: ctx.alg, kid: ctx.key.kid, typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('3h')
+      .setJti(`dpop-${i}`)
+      .sign(ctx.key.privateKey);
+  const one = repeated ? await bound(-1) : undefined;
+  const requests = [];
+  for (let i = 0; i < count; i++) {
+    const token = one ?? (await bound(i));
+    const proof = await new jose.SignJWT({
+      htm: 'GET',
+      htu: HREF,
+      ath: crypto.createHash('sha256').update(token).digest('base64url'),
+    })
+      .setProtectedHeader({ typ: 'dpop+jwt', alg: ctx.alg, jwk })
+      .setJti(`p-${i}`)
+      .setIssuedAt()
+      .sign(client.privateKey);
+    requests.push({ headers: { authorization: `DPoP ${token}`, dpop: proof }, method: 'GET', href: HREF });
+  }
+  return requests;
+}
+
+/**
+ * A DPoP candidate: `authenticate()` with a proof per request. The proofs are replayed once the
+ * stream wraps around, so each pass through it remembers its `jti`s under its own prefix: every
+ * request still pays one replay-store write, and none is refused as a replay.
+ */
+function dpopCandidate(id, label, repeated) {
+  return {
+    id,
+    label,
+    async: true,
+    stream: repeated ? 'repeated' : 'unique',
+    async create(ctx) {
+      const requests = await dpopMaterial(ctx, repeated ? 2000 : ctx.tokens.length, repeated);
+      const n = requests.length;
+      const store = memoryReplayStore({ max: 1_000_000 });
+      let pass = 0;
+      const verifier = createBearerGuardVerifier(
+        bearerGuardOptions(ctx, {
+          dpop: { maxAge: '3h', replay: { remember: (key, expiresAt) => store.remember(`${pass}:${key}`, expiresAt) } },
+        }),
+      );
+      return {
+        op: (i) => {
+          pass = Math.floor(i / n);
+          return verifier.authenticate(requests[i % n]);
+        },
+        verifyOnce: async (t) => {
+          if (t !== ctx.tokens[0] && t !== ctx.repeated) return verifier.verify(t);
+          const auth = await verifier.authenticate(requests[0]);
+          if (!auth?.confirmation?.jkt) throw new Error('DPoP request not bound');
+          return true;
+        },
+        close: () => verifier.close(),
+      };
+    },
+  };
+}
 
 export const candidates = [
   {
@@ -108,6 +183,32 @@ export const candidates = [
       };
     },
   },
+  {
+    id: 'bg-bearer',
+    label: "bearer-guard core `authenticate()`, `Authorization: Bearer`, unique tokens (the DPoP rows' baseline)",
+    async: true,
+    stream: 'unique',
+    create(ctx) {
+      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx, { dpop: true }));
+      const requests = ctx.tokens.map((t) => ({ headers: { authorization: `Bearer ${t}` }, method: 'GET' }));
+      const n = requests.length;
+      return {
+        op: (i) => verifier.authenticate(requests[i % n]),
+        verifyOnce: (t) => verifier.verify(t),
+        close: () => verifier.close(),
+      };
+    },
+  },
+  dpopCandidate(
+    'bg-dpop',
+    'bearer-guard core `authenticate()`, DPoP: unique bound tokens, a fresh proof per request (proof key of the same algorithm)',
+    false,
+  ),
+  dpopCandidate(
+    'bg-dpop-hit',
+    'bearer-guard core `authenticate()`, DPoP: one bound token (cache hit), a fresh proof per request',
+    true,
+  ),
   {
     id: 'bg-nocache',
     label: 'bearer-guard core `verify()`, `cache: false`, unique tokens',

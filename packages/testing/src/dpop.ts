@@ -57,10 +57,10 @@ export type DPoPHeaders = {
 export interface DPoPKey {
   /** The algorithm its proofs are signed with. */
   readonly alg: TestAlgorithm;
-  /** RFC 7638 SHA-256 thumbprint of {@link DPoPKey.publicJwk}: the `cnf.jkt` of tokens bound to this key. */
+  /** RFC 7638 SHA-256 thumbprint of {@link DPoPKey.publicJWK}: the `cnf.jkt` of tokens bound to this key. */
   readonly jkt: string;
   /** The public key as the proof header's `jwk` carries it: only the public members (`kty`, `crv`, `x`, `y` or `n`, `e`). */
-  readonly publicJwk: Readonly<JWK>;
+  readonly publicJWK: Readonly<JWK>;
   /** The private key (WebCrypto), e.g. for a DPoP client library of your own. */
   readonly privateKey: CryptoKey;
   /** The public key (WebCrypto). */
@@ -109,7 +109,7 @@ export async function createDPoPKey(options: DPoPKeyOptions = {}): Promise<DPoPK
   const alg: TestAlgorithm = requested;
   const { privateKey, publicKey, kid } = await createTestKey(alg);
   // exportJWK of a public key yields its public members only; the thumbprint was computed from them.
-  const publicJwk: JWK = Object.freeze(await exportJWK(publicKey));
+  const publicJWK: JWK = Object.freeze(await exportJWK(publicKey));
 
   async function proof(request: DPoPProofOptions, scope = 'proof'): Promise<string> {
     if (!isRecord(request)) fail(scope, 'options must be an object');
@@ -128,13 +128,13 @@ export async function createDPoPKey(options: DPoPKeyOptions = {}): Promise<DPoPK
         .update(nonEmptyString(token, `${scope}.token`))
         .digest('base64url');
     if (nonce !== undefined) claims.nonce = nonEmptyString(nonce, `${scope}.nonce`);
-    return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg, jwk: publicJwk }).sign(privateKey);
+    return new SignJWT(claims).setProtectedHeader({ typ: 'dpop+jwt', alg, jwk: publicJWK }).sign(privateKey);
   }
 
   return Object.freeze({
     alg,
     jkt: kid,
-    publicJwk,
+    publicJWK,
     privateKey,
     publicKey,
     proof: (request: DPoPProofOptions) => proof(request),

@@ -167,7 +167,7 @@ export class TestIssuer {
   }
 
   /**
-   * A new DPoP client key (RFC 9449): its `jkt` thumbprint, its `publicJwk`, and the proofs a DPoP
+   * A new DPoP client key (RFC 9449): its `jkt` thumbprint, its `publicJWK`, and the proofs a DPoP
    * client sends. Bind a token to it with `sign(claims, { dpopKey: key })`.
    *
    * @param options - `alg` of the key and its proofs; default `'ES256'`.

@@ -29,12 +29,12 @@ afterAll(async () => {
 const request = (headers: Record<string, string>, method = 'GET', href = URL_) => ({ headers, method, href });
 
 describe('issuer.dpopKey()', () => {
-  test('ES256 by default: jkt is the RFC 7638 thumbprint of publicJwk, which holds only the public members', async () => {
+  test('ES256 by default: jkt is the RFC 7638 thumbprint of publicJWK, which holds only the public members', async () => {
     const key = await issuer.dpopKey();
     expect(key.alg).toBe('ES256');
-    expect(Object.keys(key.publicJwk).sort()).toEqual(['crv', 'kty', 'x', 'y']);
-    expect(key.publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256' });
-    expect(key.jkt).toBe(await calculateJwkThumbprint(key.publicJwk, 'sha256'));
+    expect(Object.keys(key.publicJWK).sort()).toEqual(['crv', 'kty', 'x', 'y']);
+    expect(key.publicJWK).toMatchObject({ kty: 'EC', crv: 'P-256' });
+    expect(key.jkt).toBe(await calculateJwkThumbprint(key.publicJWK, 'sha256'));
     expect(key.jkt).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Object.isFrozen(key)).toBe(true);
     expect((await issuer.dpopKey()).jkt).not.toBe(key.jkt);
@@ -43,7 +43,7 @@ describe('issuer.dpopKey()', () => {
   test('{ alg } picks the algorithm; an unsupported one is a TypeError naming dpopKey.alg', async () => {
     const key = await issuer.dpopKey({ alg: 'EdDSA' });
     expect(key.alg).toBe('EdDSA');
-    expect(Object.keys(key.publicJwk).sort()).toEqual(['crv', 'kty', 'x']);
+    expect(Object.keys(key.publicJWK).sort()).toEqual(['crv', 'kty', 'x']);
     await expect(issuer.dpopKey({ alg: 'HS256' as never })).rejects.toThrow(
       exactly(`bearer-guard: \`dpopKey.alg\` must be one of ${TEST_ALGORITHMS.join(', ')}; got "HS256"`),
     );
@@ -62,7 +62,7 @@ describe('key.proof()', () => {
   test('header { typ: dpop+jwt, alg, jwk }; claims jti, htm, htu without query and fragment, iat, ath; signed by the key', async () => {
     const before = now();
     const proof = await key.proof({ method: 'POST', url: `${URL_}?page=2#top`, token: 'the-token' });
-    expect(headerOf(proof)).toEqual({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk });
+    expect(headerOf(proof)).toEqual({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJWK });
     const claims = payloadOf(proof);
     expect(claims).toEqual({
       jti: expect.stringMatching(UUID),
@@ -127,7 +127,7 @@ describe('key.headers()', () => {
     const headers = await key.headers({ method: 'DELETE', url: `${URL_}/7?force=1`, token: 'tok', nonce: 'n' });
     expect(Object.keys(headers)).toEqual(['authorization', 'dpop']);
     expect(headers.authorization).toBe('DPoP tok');
-    expect(headerOf(headers.dpop)).toEqual({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJwk });
+    expect(headerOf(headers.dpop)).toEqual({ typ: 'dpop+jwt', alg: 'ES256', jwk: key.publicJWK });
     expect(payloadOf(headers.dpop)).toEqual({
       jti: expect.stringMatching(UUID),
       htm: 'DELETE',

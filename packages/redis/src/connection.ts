@@ -1,6 +1,6 @@
 /**
- * The store's Redis connections: the one it creates from a URL, the duplicate it subscribes on,
- * and how both are shut down.
+ * The stores' Redis connections: the one a store creates from a URL, the duplicate the
+ * revocation store subscribes on, and how they are shut down.
  */
 import { createClient } from 'redis';
 import type { RedisClient } from './options.js';
@@ -30,6 +30,9 @@ export function duplicateForSubscriber(client: RedisClient): RedisClient {
   const socket = (client.options as { socket?: object } | undefined)?.socket;
   return client.duplicate({ socket: { ...socket, reconnectStrategy: reconnectDelay } }) as RedisClient;
 }
+
+/** How long `close()` waits for a connection to close politely before destroying it. */
+export const CLOSE_GRACE_MS = 1000;
 
 /**
  * Closes a connection: politely (waiting for pending replies) when it is up, at most `graceMs`,

@@ -1,6 +1,7 @@
 /**
- * Options of {@link redisRevocationStore}, validated at construction with core's option checks:
- * every error reads ``bearer-guard: `redisRevocationStore.<option>` <what is wrong>``.
+ * Options of {@link redisRevocationStore}, and where Redis is for both stores, validated at
+ * construction with core's option checks: every error reads
+ * ``bearer-guard: `<store>.<option>` <what is wrong>`` (`redisRevocationStore`, `redisReplayStore`).
  */
 import type { Duration } from '@bearer-guard/core';
 import { callback, checkKnownKeys, fail, nonEmptyString, parseDuration } from '@bearer-guard/core/adapter';
@@ -103,16 +104,28 @@ const CLIENT_METHODS = [
   'publish',
   'multi',
   'on',
+  'withAbortSignal',
 ] as const;
 
 /** `redisRevocationStore.<option>`: how option errors name an option. */
 const named = (option: string) => `${SCOPE}.${option}`;
 
-function milliseconds(value: unknown, option: string, fallback: number, min: number): number {
+/**
+ * A {@link Duration} option in milliseconds, at least `min`; `fallback` when undefined.
+ * `option` is the option's full name (`redisReplayStore.commandTimeout`).
+ */
+export function milliseconds(value: unknown, option: string, fallback: number, min: number): number {
   if (value === undefined) return fallback;
-  const ms = parseDuration(value, named(option)) * 1000;
-  if (ms < min) fail(named(option), `must be at least ${min} ms; got ${JSON.stringify(value)}`);
+  const ms = parseDuration(value, option) * 1000;
+  if (ms < min) fail(option, `must be at least ${min} ms; got ${JSON.stringify(value)}`);
   return ms;
+}
+
+/** The `keyPrefix` option of either store: a string (empty allowed), default `'bearer-guard:'`. */
+export function keyPrefixOption(value: unknown, option: string): string {
+  if (value === undefined) return 'bearer-guard:';
+  if (typeof value !== 'string') fail(option, 'must be a string');
+  return value;
 }
 
 /** True for what looks like a node-redis v5 client (checked by shape: several copies may be loaded). */
@@ -122,28 +135,32 @@ export function isNodeRedisClient(value: unknown): value is RedisClient {
   return CLIENT_METHODS.every((name) => typeof record[name] === 'function');
 }
 
-/** Validates the connection argument; returns the URL or the user's client. */
-export function resolveConnection(connection: unknown): RedisConnection {
+/**
+ * Validates where Redis is (`{ client }` or `{ url }`); returns the URL or the user's client.
+ * `scope` names the store in option errors: `redisRevocationStore` (default) or `redisReplayStore`.
+ */
+export function resolveConnection(connection: unknown, scope = SCOPE): RedisConnection {
+  const at = (option: string) => `${scope}.${option}`;
   if (typeof connection !== 'object' || connection === null) {
-    fail(SCOPE, 'expects `{ client }` or `{ url }` as first argument');
+    fail(scope, 'expects `{ client }` or `{ url }` as first argument');
   }
   const { client, url } = connection as Record<string, unknown>;
   if ((client === undefined) === (url === undefined))
-    fail(named('client'), `or \`${named('url')}\`: give exactly one of the two`);
+    fail(at('client'), `or \`${at('url')}\`: give exactly one of the two`);
   if (client !== undefined) {
     if (!isNodeRedisClient(client))
-      fail(named('client'), 'must be a node-redis v5 client (`createClient()` from `redis`)');
+      fail(at('client'), 'must be a node-redis v5 client (`createClient()` from `redis`)');
     return { client };
   }
-  if (typeof url !== 'string') fail(named('url'), 'must be a string such as "redis://localhost:6379"');
+  if (typeof url !== 'string') fail(at('url'), 'must be a string such as "redis://localhost:6379"');
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    fail(named('url'), `is not a valid URL: ${JSON.stringify(url)}`);
+    fail(at('url'), `is not a valid URL: ${JSON.stringify(url)}`);
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
-    fail(named('url'), 'must be a redis:// or rediss:// URL');
+    fail(at('url'), 'must be a redis:// or rediss:// URL');
   return { url };
 }
 
@@ -154,8 +171,7 @@ export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
   const o = options as Record<string, unknown>;
   checkKnownKeys(o, KNOWN, SCOPE);
 
-  const keyPrefix = o.keyPrefix ?? 'bearer-guard:';
-  if (typeof keyPrefix !== 'string') fail(named('keyPrefix'), 'must be a string');
+  const keyPrefix = keyPrefixOption(o.keyPrefix, named('keyPrefix'));
   const channel = nonEmptyString(o.channel, named('channel'), `${keyPrefix}revocations`);
   const failurePolicy = o.failurePolicy ?? 'deny';
   if (failurePolicy !== 'deny' && failurePolicy !== 'allow') fail(named('failurePolicy'), "must be 'deny' or 'allow'");
@@ -165,15 +181,15 @@ export function resolveStoreOptions(options: unknown): ResolvedStoreOptions {
     fail(named('logger'), 'must be an object with a `warn(message)` method (console, pino, winston…)');
   }
 
-  const maxStalenessMs = milliseconds(o.maxStaleness, 'maxStaleness', 5000, 100);
+  const maxStalenessMs = milliseconds(o.maxStaleness, named('maxStaleness'), 5000, 100);
   return {
     keyPrefix,
     channel,
     failurePolicy,
     maxStalenessMs,
-    connectTimeoutMs: milliseconds(o.connectTimeout, 'connectTimeout', 5000, 0),
-    commandTimeoutMs: milliseconds(o.commandTimeout, 'commandTimeout', 2000, 1),
-    sweepIntervalMs: milliseconds(o.sweepInterval, 'sweepInterval', 60_000, 100),
+    connectTimeoutMs: milliseconds(o.connectTimeout, named('connectTimeout'), 5000, 0),
+    commandTimeoutMs: milliseconds(o.commandTimeout, named('commandTimeout'), 2000, 1),
+    sweepIntervalMs: milliseconds(o.sweepInterval, named('sweepInterval'), 60_000, 100),
     // A few heartbeats fit in `maxStaleness`, so one lost ping does not make the replica stale.
     heartbeatMs: Math.max(25, Math.min(1000, maxStalenessMs / 4)),
     clockTolerance: o.clockTolerance === undefined ? 60 : parseDuration(o.clockTolerance, named('clockTolerance')),

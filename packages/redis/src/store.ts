@@ -13,7 +13,14 @@ import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthUnavailableError, type JWTPayload, type RevocationStore } from '@bearer-guard/core';
 import { DenyList, revocationIdOf } from '@bearer-guard/core/adapter';
-import { createOwnedClient, duplicateForSubscriber, reconnectDelay, shutdown, withTimeout } from './connection.js';
+import {
+  CLOSE_GRACE_MS,
+  createOwnedClient,
+  duplicateForSubscriber,
+  reconnectDelay,
+  shutdown,
+  withTimeout,
+} from './connection.js';
 import { createReporter } from './events.js';
 import {
   resolveConnection,
@@ -71,7 +78,6 @@ export interface RedisRevocationStore extends RevocationStore {
   close(): Promise<void>;
 }
 
-const CLOSE_GRACE_MS = 1000;
 const WRITE_BACK_BATCH = 1000;
 
 function asError(value: unknown): Error {

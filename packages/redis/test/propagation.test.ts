@@ -2,61 +2,21 @@
  * Revocations reach other instances — here, another PROCESS running the built package behind
  * core's verifier — within 100 ms (the bound the feature promises, not a benchmark).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisRevocationStore, type RedisRevocationStore } from '@bearer-guard/redis';
 import { ensureBuilt } from './helpers/built.js';
+import { ChildInstance, type Message } from './helpers/child.js';
 import { startRedisServer, type RedisServer } from './helpers/redis-server.js';
 import { AUDIENCE, ISSUER, SECRET, mint } from './helpers/tokens.js';
 import { uniquePrefix } from './helpers/wait.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/instance.mjs', import.meta.url));
 
-type Message = { type: string; [key: string]: unknown };
-
-/** Another API instance in a child process. */
-class ChildInstance {
-  readonly #child: ChildProcess;
-  readonly #listeners = new Set<(message: Message, at: number) => void>();
+/** An instance running test/fixtures/instance.mjs: core's verifier behind the built store. */
+class RevocationInstance extends ChildInstance {
   #nextId = 0;
-
-  constructor(config: Record<string, string>) {
-    this.#child = fork(FIXTURE, [JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.#child.on('message', (message) => {
-      const at = performance.now();
-      for (const listener of this.#listeners) listener(message as Message, at);
-    });
-  }
-
-  /** Resolves with the first message matching `predicate`, and when it arrived (performance.now()). */
-  next(predicate: (message: Message) => boolean, timeoutMs = 10_000): Promise<{ message: Message; at: number }> {
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number | null) => done(new Error(`instance exited (${code})`));
-      const timer = setTimeout(
-        () => done(new Error(`no matching message from the instance within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const listener = (message: Message, at: number) => {
-        if (message.type === 'error') done(new Error(String(message.message)));
-        else if (predicate(message)) done(undefined, { message, at });
-      };
-      const done = (error?: Error, value?: { message: Message; at: number }) => {
-        clearTimeout(timer);
-        this.#listeners.delete(listener);
-        this.#child.off('exit', onExit);
-        if (error) reject(error);
-        else resolve(value as { message: Message; at: number });
-      };
-      this.#listeners.add(listener);
-      this.#child.once('exit', onExit);
-    });
-  }
-
-  send(message: Message): void {
-    this.#child.send(message);
-  }
 
   async verify(token: string): Promise<Message> {
     const id = this.#nextId++;
@@ -64,24 +24,21 @@ class ChildInstance {
     this.send({ type: 'verify', id, token });
     return (await reply).message;
   }
-
-  async close(): Promise<void> {
-    if (this.#child.exitCode !== null || this.#child.signalCode !== null) return;
-    const exited = new Promise((resolve) => this.#child.once('exit', resolve));
-    if (this.#child.connected) this.send({ type: 'close' });
-    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  }
 }
 
 let server: RedisServer;
 let store: RedisRevocationStore;
-const children: ChildInstance[] = [];
+const children: RevocationInstance[] = [];
 const keyPrefix = uniquePrefix();
 
-async function startChild(): Promise<ChildInstance> {
-  const child = new ChildInstance({ url: server.url, keyPrefix, secret: SECRET, issuer: ISSUER, audience: AUDIENCE });
+async function startChild(): Promise<RevocationInstance> {
+  const child = new RevocationInstance(FIXTURE, {
+    url: server.url,
+    keyPrefix,
+    secret: SECRET,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+  });
   children.push(child);
   await child.next((m) => m.type === 'ready');
   return child;

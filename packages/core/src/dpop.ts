@@ -75,7 +75,7 @@ export function resolveDPoP(value: unknown): ResolvedDPoP | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && !isRecord(value)) fail('dpop', 'must be true, false or an object');
   const o = (value === true ? {} : Object.assign(Object.create(null) as object, value)) as DPoPOptions;
-  checkKnownKeys(o as Record<string, unknown>, DPOP_KEYS, 'dpop.');
+  checkKnownKeys(o as Record<string, unknown>, DPOP_KEYS, 'dpop');
   let algorithms: string[] = [...ASYMMETRIC];
   if (o.algorithms !== undefined) {
     if (!Array.isArray(o.algorithms) || o.algorithms.length === 0) fail('dpop.algorithms', 'must be a non-empty array');
@@ -105,7 +105,7 @@ function resolveNonce(value: unknown): NonceIssuer | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && !isRecord(value)) fail('dpop.nonce', 'must be true, false or { secret, maxAge }');
   const o = (value === true ? {} : Object.assign(Object.create(null) as object, value)) as DPoPNonceOptions;
-  checkKnownKeys(o as Record<string, unknown>, NONCE_KEYS, 'dpop.nonce.');
+  checkKnownKeys(o as Record<string, unknown>, NONCE_KEYS, 'dpop.nonce');
   let secret: Buffer;
   if (o.secret === undefined) secret = randomBytes(32);
   else if (typeof o.secret === 'string' || o.secret instanceof Uint8Array) secret = Buffer.from(o.secret);

@@ -29,6 +29,7 @@ export type BearerErrorReason =
   | 'malformed_token'
   | 'unsupported_token_format'
   | 'unsupported_critical_header'
+  | 'decryption_failed'
   // algorithm and key selection
   | 'algorithm_not_allowed'
   | 'no_matching_key'

@@ -24,6 +24,7 @@ export { memoryReplayStore } from './replay.js';
 export type { ReplayStore, MemoryReplayStore, MemoryReplayStoreOptions } from './replay.js';
 export type { DPoPOptions, DPoPNonceOptions } from './dpop.js';
 export type { MTLSOptions, ClientCertificate } from './mtls.js';
+export type { DecryptionOptions } from './jwe.js';
 export { extractToken } from './extract-token.js';
 export type { TokenLocation, TokenRequest, ExtractOptions } from './extract-token.js';
 export * from './exports/guards.js';

@@ -34,7 +34,7 @@ export function resolveMTLS(value: unknown): ResolvedMTLS | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && !isRecord(value)) fail('mtls', 'must be true, false or an object');
   const o = (value === true ? {} : Object.assign(Object.create(null) as object, value)) as MTLSOptions;
-  checkKnownKeys(o as Record<string, unknown>, MTLS_KEYS, 'mtls.');
+  checkKnownKeys(o as Record<string, unknown>, MTLS_KEYS, 'mtls');
   return {
     required: flag(o.required, 'mtls.required', false),
     certificate: callback(o.certificate, 'mtls.certificate'),

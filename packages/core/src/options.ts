@@ -16,6 +16,7 @@ import type { JWKSEvent } from './key-source.js';
 import type { RevocationStore } from './revocation.js';
 import { resolveDPoP, type DPoPOptions, type ResolvedDPoP } from './dpop.js';
 import { resolveMTLS, type MTLSOptions, type ResolvedMTLS } from './mtls.js';
+import { resolveDecryption, type DecryptionOptions, type ResolvedDecryption } from './jwe.js';
 import {
   resolveResource,
   resolveResourceMetadata,
@@ -121,6 +122,12 @@ export interface CommonAuthOptions {
    */
   mtls?: boolean | MTLSOptions | undefined;
   /**
+   * Encrypted access tokens: a compact JWE holding a signed JWT is decrypted with these keys
+   * (`jose`, loaded only when this is set), then verified like any token. Without it, a JWE is
+   * `invalid_token`.
+   */
+  decryption?: DecryptionOptions | undefined;
+  /**
    * This API's identifier, an absolute URL (RFC 8707), e.g. `'https://api.example.com/mcp'`.
    * `audience` defaults to it, and the adapters serve its protected resource metadata (RFC 9728)
    * at `/.well-known/oauth-protected-resource` plus its path, to which every challenge points.
@@ -164,6 +171,7 @@ export interface ResolvedOptions {
   mtls: ResolvedMTLS | undefined;
   resource: string | undefined;
   resourceMetadata: ResourceMetadataEndpoint | undefined;
+  decryption: ResolvedDecryption | undefined;
   onRejected: AuthOptions['onRejected'];
   onEvent: AuthOptions['onEvent'];
 }
@@ -198,6 +206,7 @@ const KNOWN = new Set<string>([
   'mtls',
   'resource',
   'resourceMetadata',
+  'decryption',
   'onRejected',
   'onEvent',
 ]);
@@ -377,6 +386,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     mtls,
     resource,
     resourceMetadata,
+    decryption: resolveDecryption(o.decryption),
     onRejected: callback(o.onRejected, 'onRejected'),
     onEvent: callback(o.onEvent, 'onEvent'),
   };

@@ -21,6 +21,7 @@ import {
 import { checkClaims, checkTimes } from './claims.js';
 import { createDiscoveredKeySource } from './discovery.js';
 import { checkProof, type CheckedProof } from './dpop.js';
+import { decryptToken } from './jwe.js';
 import {
   AuthUnavailableError,
   InvalidDPoPProofError,
@@ -135,6 +136,13 @@ const RESPONSE_HEADERS = Symbol.for('bearer-guard.response-headers');
  * lends to one, is no authentication.
  */
 const RESULT_PROTOTYPES = new WeakSet<object>();
+
+/** Five segments: a compact JWE (RFC 7516 §7.1). */
+function isCompactJWE(token: string): boolean {
+  let dots = 0;
+  for (let i = token.indexOf('.'); i !== -1; i = token.indexOf('.', i + 1)) dots++;
+  return dots === 4;
+}
 
 function isAuthResult(value: unknown): value is AuthResult {
   return typeof value === 'object' && value !== null && RESULT_PROTOTYPES.has(Object.getPrototypeOf(value) as object);
@@ -361,6 +369,7 @@ export function createVerifier(options: AuthOptions): Verifier {
       checkTimes(hit.payload, claims, Math.floor(now / 1000));
       return checkRevocation(hit.payload, result(token, hit.header, hit.payload));
     }
+    if (resolved.decryption && isCompactJWE(token)) return verifyEncrypted(token, digest);
     const decoded = decodeToken(token, resolved.maxTokenLength);
     const { header, payload } = decoded;
     const alg = own(header, 'alg');
@@ -371,6 +380,21 @@ export function createVerifier(options: AuthOptions): Verifier {
     const keys = keysFor(header, payload, alg);
     if (Array.isArray(keys)) return finish(token, decoded, alg, keys, digest, now);
     return Promise.resolve(keys).then((k) => finish(token, decoded, alg, k, digest, now));
+  }
+
+  /** A JWE: decrypted, its signed JWT verified as any token, the answer cached under the JWE itself. */
+  async function verifyEncrypted(token: string, digest: string): Promise<AuthResult> {
+    if (token.length > resolved.maxTokenLength) {
+      throw new InvalidTokenError(
+        'token_too_long',
+        `token is ${token.length} characters, over the limit of ${resolved.maxTokenLength}`,
+      );
+    }
+    const inner = await decryptToken(token, resolved.decryption as NonNullable<typeof resolved.decryption>);
+    const auth = await verifyToken(inner);
+    const entry = cache?.get(tokenDigest(inner), Date.now());
+    if (cache && entry) cache.set(digest, entry);
+    return result(token, auth.header, auth.payload);
   }
 
   async function verifyReported(token: string): Promise<AuthResult> {

@@ -262,7 +262,7 @@ describe('options', () => {
     [{ dpop: { replay: {} } }, 'bearer-guard: `dpop.replay` must be a ReplayStore ({ remember })'],
     [{ dpop: { nonce: { secret: 'short' } } }, 'bearer-guard: `dpop.nonce.secret` is 5 bytes: at least 32 are needed'],
     [{ dpop: { maxAge: 'soon' } }, 'bearer-guard: `dpop.maxAge`'],
-    [{ dpop: { requierd: true } }, 'requierd'],
+    [{ dpop: { requierd: true } }, 'bearer-guard: `dpop.requierd` is not an option of `dpop`'],
     [{ mtls: { certificate: 'x-client-cert' } }, 'bearer-guard: `mtls.certificate`'],
     [{ mtls: 1 }, 'bearer-guard: `mtls` must be true, false or an object'],
   ])('%j is refused at start-up', (options, message) => {

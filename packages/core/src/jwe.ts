@@ -125,6 +125,8 @@ function refuse(message: string, cause?: unknown): never {
   throw new InvalidTokenError('decryption_failed', message, cause === undefined ? {} : { cause });
 }
 
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
 type Jose = typeof import('jose');
 let jose: Promise<Jose> | undefined;
 
@@ -170,7 +172,7 @@ export async function decryptToken(token: string, config: ResolvedDecryption): P
       const { plaintext } = await compactDecrypt(token, candidate.key, options);
       const inner = Buffer.from(plaintext).toString('utf8');
       // The plaintext must be a signed JWT: not a JWE again, not JSON claims without a signature.
-      if (inner.split('.').length !== 3) refuse('the JWE does not hold a signed JWT');
+      if (!COMPACT_JWS.test(inner)) refuse('the JWE does not hold a signed JWT');
       return inner;
     } catch (error) {
       if (error instanceof InvalidTokenError) throw error;

@@ -34,8 +34,8 @@ export interface VerifySummary {
   readonly kid: string | undefined;
   /** The token's `iss`, if any. */
   readonly issuer: string | undefined;
-  /** How the token was verified. */
-  readonly source: 'jwt';
+  /** How the token was verified: its signature, or the authorization server's introspection answer. */
+  readonly source: 'jwt' | 'introspection';
 }
 
 /**

@@ -47,6 +47,9 @@ export type BearerErrorReason =
   | 'invalid_token_type'
   | 'token_revoked'
   | 'missing_jti'
+  // introspection (RFC 7662)
+  | 'token_inactive'
+  | 'introspection_refused'
   // guards
   | 'insufficient_scope'
   | 'insufficient_role'
@@ -55,6 +58,7 @@ export type BearerErrorReason =
   | 'jwks_unavailable'
   | 'discovery_failed'
   | 'revocation_unavailable'
+  | 'introspection_unavailable'
   // sender-constrained tokens (RFC 9449, RFC 8705)
   | 'dpop_proof_missing'
   | 'dpop_proof_repeated'

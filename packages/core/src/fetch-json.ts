@@ -48,11 +48,17 @@ export interface FetchJsonOptions {
   signal?: AbortSignal | undefined;
   /** Value of the `accept` header. Default `application/json`. */
   accept?: string | undefined;
+  /** `GET` (default) or `POST` (introspection). */
+  method?: 'GET' | 'POST' | undefined;
+  /** The request body, for `POST`. */
+  body?: string | undefined;
+  /** Statuses whose JSON body is returned; any other is a failure. Default `[200]`. */
+  statuses?: readonly number[] | undefined;
 }
 
-/** A successful {@link fetchJson}: status 200 and a parsed JSON body. */
+/** A successful {@link fetchJson}: an expected status and a parsed JSON body. */
 export interface FetchJsonResult {
-  /** Always 200. */
+  /** 200, or another of `statuses`. */
   status: number;
   /** Response headers (e.g. `cache-control`). */
   headers: Headers;
@@ -85,9 +91,9 @@ async function readBounded(url: string, response: Response, maxBytes: number): P
 }
 
 /**
- * GETs `url` and parses its body as JSON, within a deadline and a size limit.
+ * GETs (or POSTs to) `url` and parses its body as JSON, within a deadline and a size limit.
  *
- * Anything but status 200 is a failure (redirects included: `redirect: 'error'`), as is a body
+ * Anything but status 200 (or another of `statuses`) is a failure (redirects included: `redirect: 'error'`), as is a body
  * that is too large or not JSON.
  *
  * @throws {@link FetchJsonError} saying what failed.
@@ -108,11 +114,13 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
   else outer?.addEventListener('abort', onAbort, { once: true });
   try {
     const response = await fetch(url, {
+      method: options.method ?? 'GET',
       signal: controller.signal,
       redirect: 'error',
       headers: { accept: options.accept ?? 'application/json', ...options.headers },
+      ...(options.body === undefined ? {} : { body: options.body }),
     });
-    if (response.status !== 200) {
+    if (!(options.statuses ?? [200]).includes(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       throw new FetchJsonError(url, 'status', `unexpected HTTP status ${response.status}`, { status: response.status });
     }
@@ -121,7 +129,7 @@ export async function fetchJson(url: string, options: FetchJsonOptions): Promise
     try {
       body = parseJsonWithoutPrototypes(bytes.toString('utf8'));
     } catch (error) {
-      throw new FetchJsonError(url, 'invalid_json', 'response is not JSON', { status: 200, cause: error });
+      throw new FetchJsonError(url, 'invalid_json', 'response is not JSON', { status: response.status, cause: error });
     }
     return { status: response.status, headers: response.headers, body };
   } catch (error) {

@@ -25,6 +25,7 @@ export type { ReplayStore, MemoryReplayStore, MemoryReplayStoreOptions } from '.
 export type { DPoPOptions, DPoPNonceOptions } from './dpop.js';
 export type { MTLSOptions, ClientCertificate } from './mtls.js';
 export type { DecryptionOptions } from './jwe.js';
+export type { IntrospectionOptions } from './introspection.js';
 export { extractToken } from './extract-token.js';
 export type { TokenLocation, TokenRequest, ExtractOptions } from './extract-token.js';
 export * from './exports/guards.js';

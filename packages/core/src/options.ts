@@ -17,6 +17,7 @@ import type { RevocationStore } from './revocation.js';
 import { resolveDPoP, type DPoPOptions, type ResolvedDPoP } from './dpop.js';
 import { resolveMTLS, type MTLSOptions, type ResolvedMTLS } from './mtls.js';
 import { resolveDecryption, type DecryptionOptions, type ResolvedDecryption } from './jwe.js';
+import { resolveIntrospection, type IntrospectionOptions, type ResolvedIntrospection } from './introspection.js';
 import {
   resolveResource,
   resolveResourceMetadata,
@@ -128,6 +129,11 @@ export interface CommonAuthOptions {
    */
   decryption?: DecryptionOptions | undefined;
   /**
+   * Opaque tokens (RFC 7662): asked of the authorization server's introspection endpoint; the
+   * answer's claims pass the same checks as a JWT's. `tokens: 'all'` introspects JWTs too.
+   */
+  introspection?: IntrospectionOptions | undefined;
+  /**
    * This API's identifier, an absolute URL (RFC 8707), e.g. `'https://api.example.com/mcp'`.
    * `audience` defaults to it, and the adapters serve its protected resource metadata (RFC 9728)
    * at `/.well-known/oauth-protected-resource` plus its path, to which every challenge points.
@@ -172,6 +178,7 @@ export interface ResolvedOptions {
   resource: string | undefined;
   resourceMetadata: ResourceMetadataEndpoint | undefined;
   decryption: ResolvedDecryption | undefined;
+  introspection: ResolvedIntrospection | undefined;
   onRejected: AuthOptions['onRejected'];
   onEvent: AuthOptions['onEvent'];
 }
@@ -207,6 +214,7 @@ const KNOWN = new Set<string>([
   'resource',
   'resourceMetadata',
   'decryption',
+  'introspection',
   'onRejected',
   'onEvent',
 ]);
@@ -387,6 +395,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     resource,
     resourceMetadata,
     decryption: resolveDecryption(o.decryption),
+    introspection: resolveIntrospection(o.introspection, issuers),
     onRejected: callback(o.onRejected, 'onRejected'),
     onEvent: callback(o.onEvent, 'onEvent'),
   };

@@ -22,6 +22,7 @@ import { checkClaims, checkTimes } from './claims.js';
 import { createDiscoveredKeySource } from './discovery.js';
 import { checkProof, type CheckedProof } from './dpop.js';
 import { decryptToken } from './jwe.js';
+import { Introspector } from './introspection.js';
 import {
   AuthUnavailableError,
   InvalidDPoPProofError,
@@ -72,6 +73,11 @@ export interface AuthResult<Payload extends JWTPayload = AuthPayload> {
    * thumbprint of the client certificate (RFC 8705).
    */
   readonly confirmation?: Readonly<{ jkt?: string; 'x5t#S256'?: string }> | undefined;
+  /**
+   * How the token was verified: `'jwt'` (its signature, locally) or `'introspection'` (the
+   * authorization server's answer, RFC 7662; `header` is then empty).
+   */
+  readonly source: 'jwt' | 'introspection';
 }
 
 /**
@@ -137,6 +143,9 @@ const RESPONSE_HEADERS = Symbol.for('bearer-guard.response-headers');
  */
 const RESULT_PROTOTYPES = new WeakSet<object>();
 
+/** The header of an introspected token: it has none. */
+const NO_HEADER = Object.freeze({}) as JWTHeader;
+
 /** Five segments: a compact JWE (RFC 7516 §7.1). */
 function isCompactJWE(token: string): boolean {
   let dots = 0;
@@ -156,7 +165,7 @@ function summarize(auth: AuthResult): VerifySummary {
     alg: String(own(auth.header, 'alg')),
     kid: typeof kid === 'string' ? kid : undefined,
     issuer: typeof iss === 'string' ? iss : undefined,
-    source: 'jwt',
+    source: auth.source,
   };
 }
 
@@ -221,6 +230,15 @@ export function createVerifier(options: AuthOptions): Verifier {
   // Several issuers may mint the same jti: the store must then scope every revocation by issuer.
   if (revocation && claims.issuers !== undefined && claims.issuers.size > 1) revocation.requireIssuer?.();
   const defaultSource = sources[0] as KeySource;
+  const introspector = resolved.introspection
+    ? new Introspector(
+        resolved.introspection,
+        claims.issuers?.size === 1 ? [...claims.issuers][0] : undefined,
+        claims.clockTolerance,
+      )
+    : undefined;
+  // An introspection answer has no JOSE header: `typ` is the JWT's business.
+  const introspectedRules = { ...claims, tokenType: undefined };
 
   const { dpop, mtls } = resolved;
   const metadataUrl = resolved.resourceMetadata?.url;
@@ -259,11 +277,22 @@ export function createVerifier(options: AuthOptions): Verifier {
     Object.defineProperty({}, CLAIM_LOCATIONS, { value: resolved.claimLocations, enumerable: false }),
   );
   RESULT_PROTOTYPES.add(resultPrototype);
-  function result(token: string, header: JWTHeader, payload: JWTPayload): AuthResult {
-    const auth = Object.create(resultPrototype) as { payload: JWTPayload; header: JWTHeader; token: string };
+  function result(
+    token: string,
+    header: JWTHeader,
+    payload: JWTPayload,
+    source: AuthResult['source'] = 'jwt',
+  ): AuthResult {
+    const auth = Object.create(resultPrototype) as {
+      payload: JWTPayload;
+      header: JWTHeader;
+      token: string;
+      source: AuthResult['source'];
+    };
     auth.payload = payload;
     auth.header = header;
     auth.token = token;
+    auth.source = source;
     // The claims are the issuer's: AuthPayload is how the application chose to type them.
     return auth as AuthResult;
   }
@@ -369,6 +398,7 @@ export function createVerifier(options: AuthOptions): Verifier {
       checkTimes(hit.payload, claims, Math.floor(now / 1000));
       return checkRevocation(hit.payload, result(token, hit.header, hit.payload));
     }
+    if (introspector && (introspector.all || !isLocalToken(token))) return verifyIntrospected(token, now);
     if (resolved.decryption && isCompactJWE(token)) return verifyEncrypted(token, digest);
     const decoded = decodeToken(token, resolved.maxTokenLength);
     const { header, payload } = decoded;
@@ -380,6 +410,26 @@ export function createVerifier(options: AuthOptions): Verifier {
     const keys = keysFor(header, payload, alg);
     if (Array.isArray(keys)) return finish(token, decoded, alg, keys, digest, now);
     return Promise.resolve(keys).then((k) => finish(token, decoded, alg, k, digest, now));
+  }
+
+  /** A token for the introspection endpoint: its answer passes the claim checks a JWT's would. */
+  async function verifyIntrospected(token: string, now: number): Promise<AuthResult> {
+    if (token.length > resolved.maxTokenLength) {
+      throw new InvalidTokenError(
+        'token_too_long',
+        `token is ${token.length} characters, over the limit of ${resolved.maxTokenLength}`,
+      );
+    }
+    const payload = await (introspector as Introspector).introspect(token, tokenDigest(token));
+    checkClaims(NO_HEADER, payload, introspectedRules, Math.floor(now / 1000));
+    return checkRevocation(payload, result(token, NO_HEADER, payload, 'introspection'));
+  }
+
+  /** What this verifier checks locally: a JWS, or a JWE it can decrypt. Anything else is introspected. */
+  function isLocalToken(token: string): boolean {
+    let dots = 0;
+    for (let i = token.indexOf('.'); i !== -1; i = token.indexOf('.', i + 1)) dots++;
+    return dots === 2 || (dots === 4 && resolved.decryption !== undefined);
   }
 
   /** A JWE: decrypted, its signed JWT verified as any token, the answer cached under the JWE itself. */
@@ -515,7 +565,7 @@ export function createVerifier(options: AuthOptions): Verifier {
         throw new InvalidDPoPProofError('dpop_proof_replayed', 'the DPoP proof was used before ("jti" seen)');
     }
     if (!confirmation && !(proof && dpop?.nonce)) return auth;
-    const bound = result(auth.token, auth.header, auth.payload) as AuthResult & { confirmation?: object };
+    const bound = result(auth.token, auth.header, auth.payload, auth.source) as AuthResult & { confirmation?: object };
     if (confirmation) bound.confirmation = Object.freeze(confirmation);
     if (proof && dpop?.nonce) {
       Object.defineProperty(bound, RESPONSE_HEADERS, {
@@ -604,6 +654,7 @@ export function createVerifier(options: AuthOptions): Verifier {
     },
     close() {
       for (const s of sources) s.close?.();
+      introspector?.close();
       cache?.clear();
     },
   };

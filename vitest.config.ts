@@ -15,6 +15,7 @@ export const alias = [
   ['fastify', 'fastify/src/index.ts'],
   ['testing', 'testing/src/index.ts'],
   ['redis', 'redis/src/index.ts'],
+  ['mcp', 'mcp/src/index.ts'],
 ].map(([name, file]) => ({ find: new RegExp(`^@bearer-guard/${name}$`), replacement: src(file as string) }));
 
 /** Without a redis-server on PATH (and outside CI) the Redis-backed files are left out: test/setup/redis-server.ts. */
@@ -46,6 +47,10 @@ export default defineConfig({
           exclude: [...configDefaults.exclude, ...redisSkipped],
           globalSetup: ['./test/setup/redis-server.ts'],
         },
+      },
+      {
+        extends: true,
+        test: { name: 'mcp', include: ['packages/mcp/test/**/*.test.ts'] },
       },
       {
         extends: true,

@@ -15,7 +15,7 @@ const entries: [pkg: string, entry: string][] = [
   ['core', 'guards'],
   ['core', 'adapter'],
   ['core', 'keys'],
-  ...['express', 'koa', 'fastify', 'testing', 'redis', 'cli'].map((pkg): [string, string] => [pkg, 'index']),
+  ...['express', 'koa', 'fastify', 'testing', 'redis', 'mcp', 'cli'].map((pkg): [string, string] => [pkg, 'index']),
 ];
 
 function exportsOf(kind: 'require' | 'import', pkg: string, entry: string): string[] {

@@ -31,7 +31,9 @@ const PUBLIC = { 'cache-control': 'public, max-age=60' };
  * @property {number} [port] - default 0 (a free port)
  * @property {string} [host] - default '127.0.0.1'
  * @property {string} [issuer] - public origin, e.g. 'https://auth.example.com'; default the listening URL
- * @property {string} [audience] - `aud` of every token; default 'orders-api'
+ * @property {string} [audience] - `aud` of tokens requested without `resource`; default 'orders-api'
+ * @property {string[]} [resources] - resource indicators (RFC 8707) clients may ask tokens for: such a
+ *   token's `aud` is that resource; default none
  * @property {string} [keysDir] - PEM private keys, generated there on first start; default: keys in memory only
  * @property {string} [alg] - algorithm of generated keys; default 'ES256'
  * @property {number | string} [tokenLifetime] - seconds or '5m'; default 300
@@ -52,6 +54,14 @@ export async function createAuthService(options) {
     throw new TypeError('auth-service: `issuer` must be an origin such as https://auth.example.com (no path)');
   }
   const registry = createClientRegistry(clients);
+  const resources = new Set(options.resources ?? []);
+  for (const resource of resources) {
+    // RFC 8707 §2: an absolute URI without a fragment.
+    if (!URL.canParse(resource) || resource.includes('#'))
+      throw new TypeError(
+        `auth-service: resource ${JSON.stringify(resource)} must be an absolute URL without a fragment`,
+      );
+  }
   const keyring = await createKeyring({ keysDir, alg, retention: lifetime + CLOCK_SKEW });
 
   const server = createServer((req, res) => {
@@ -99,12 +109,24 @@ export async function createAuthService(options) {
   }
 
   /**
+   * The `aud` of a token: `audience`, or the resource the client names (RFC 8707 §2), which must
+   * be one this service issues tokens for (else `invalid_target`).
+   * @param {string | undefined} resource
+   */
+  function audienceFor(resource) {
+    if (resource === undefined) return audience;
+    if (!resources.has(resource))
+      throw new OAuthError(400, 'invalid_target', 'The requested resource is unknown to this authorization server');
+    return resource;
+  }
+
+  /**
    * Signs an access token as `POST /token` would grant it. For tests and the demo, which also
    * use it to mint already-expired tokens (`issuedAt` in the past); it never exposes the key.
-   * @param {{ clientId: string, scope?: string, lifetime?: number, issuedAt?: number }} request
+   * @param {{ clientId: string, scope?: string, resource?: string, lifetime?: number, issuedAt?: number }} request
    *   `lifetime` at most the service's `tokenLifetime`; `issuedAt` in seconds since the epoch
    */
-  async function issueToken({ clientId, scope, lifetime: seconds = lifetime, issuedAt }) {
+  async function issueToken({ clientId, scope, resource, lifetime: seconds = lifetime, issuedAt }) {
     const client = registry.get(clientId);
     if (!client) throw new TypeError(`issueToken: unknown client ${JSON.stringify(clientId)}`);
     if (!(seconds > 0 && seconds <= lifetime))
@@ -113,12 +135,14 @@ export async function createAuthService(options) {
     if (issuedAt !== undefined && issuedAt > Date.now() / 1000)
       throw new RangeError('issueToken: `issuedAt` must not be in the future');
     const scopes = grantedScopes(client, scope);
-    return signAccessToken(keyring.current(), { issuer, audience, clientId, scopes, lifetime: seconds, issuedAt });
+    const aud = audienceFor(resource);
+    return signAccessToken(keyring.current(), { issuer, audience: aud, clientId, scopes, lifetime: seconds, issuedAt });
   }
 
   /**
    * `POST /token`: RFC 6749 §4.4.2, answered as §5.1 / §5.2. With a `DPoP` proof (RFC 9449 §5)
-   * the token is bound to the proof's key and its type is `DPoP`; without one, `Bearer`.
+   * the token is bound to the proof's key and its type is `DPoP`; without one, `Bearer`. With a
+   * `resource` parameter (RFC 8707 §2.2) the token's `aud` is that resource (one per request).
    */
   async function token(
     /** @type {import('node:http').IncomingMessage} */ req,
@@ -131,11 +155,12 @@ export async function createAuthService(options) {
     if (grantType !== 'client_credentials')
       throw new OAuthError(400, 'unsupported_grant_type', 'Only the client_credentials grant is supported');
     const scopes = grantedScopes(client, params.get('scope'));
+    const aud = audienceFor(params.get('resource'));
     // Checked once the client is authenticated: strangers cannot fill the store of seen proofs.
     const jkt = await proofs.check(req);
     const accessToken = await signAccessToken(keyring.current(), {
       issuer,
-      audience,
+      audience: aud,
       clientId: client.id,
       scopes,
       lifetime,

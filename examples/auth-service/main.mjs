@@ -7,7 +7,9 @@
  * Environment: PORT (default 4000), HOST (127.0.0.1), ISSUER (default the listening URL),
  * KEYS_DIR (default examples/auth-service/keys/, git-ignored), TOKEN_LIFETIME (seconds or '5m'),
  * CLIENTS_FILE (default <KEYS_DIR>/clients.json: created on first start with random secrets),
- * REDIS_URL (revocations go to Redis, where every API instance sees them).
+ * REDIS_URL (revocations go to Redis, where every API instance sees them), RESOURCES (comma-separated
+ * RFC 8707 resource indicators clients may ask tokens for; default http://127.0.0.1:4004/mcp, the MCP
+ * server example).
  * Send SIGHUP to rotate the signing key.
  */
 import { randomBytes } from 'node:crypto';
@@ -47,6 +49,7 @@ const service = await createAuthService({
   keysDir,
   tokenLifetime: env.TOKEN_LIFETIME ?? 300,
   clients: await loadClients(),
+  resources: (env.RESOURCES ?? 'http://127.0.0.1:4004/mcp').split(','),
   revocation,
 });
 console.log(

@@ -19,13 +19,14 @@ const clients = [
   { id: 'svc:billing', secret: 'p@ss:w%rd+ x', scopes: ['orders:read'] },
 ];
 const [reader, writer, odd] = clients;
+const MCP = 'https://mcp.example.com/mcp';
 const CHALLENGE = 'Basic realm="auth-service", charset="UTF-8"';
 
 type Service = Awaited<ReturnType<typeof createAuthService>>;
 let service: Service;
 const revocation = memoryRevocationStore();
 beforeAll(async () => {
-  service = await createAuthService({ clients, revocation, tokenLifetime: 120 });
+  service = await createAuthService({ clients, revocation, tokenLifetime: 120, resources: [MCP] });
 });
 afterAll(() => service.close());
 
@@ -236,6 +237,42 @@ describe('POST /token success', () => {
   it('gives every token its own jti', async () => {
     const [a, b] = await Promise.all([accessToken(reader), accessToken(reader)]);
     expect((await verify(a)).payload.jti).not.toBe((await verify(b)).payload.jti);
+  });
+});
+
+describe('resource indicators (RFC 8707)', () => {
+  it('a token for the resource the client names has that resource as its aud', async () => {
+    const res = await tokenAs(reader, `&resource=${encodeURIComponent(MCP)}`);
+    expect(res.status).toBe(200);
+    const { payload } = await jwtVerify(
+      res.body.access_token,
+      createRemoteJWKSet(new URL(`${service.issuer}/jwks.json`)),
+      {
+        issuer: service.issuer,
+        audience: MCP,
+        typ: 'at+jwt',
+      },
+    );
+    expect(payload).toMatchObject({ aud: MCP, client_id: 'reader', scope: 'orders:read' });
+    expect((await service.issueToken({ clientId: 'reader', resource: MCP })).split('.')).toHaveLength(3);
+  });
+
+  it.each([
+    ['a resource not in the allow-list', 'https://other.example.com/mcp'],
+    ['a relative reference', '/mcp'],
+    ['a resource with a fragment', `${MCP}#x`],
+  ])('refuses %s: 400 invalid_target', async (_, resource) => {
+    const res = await tokenAs(reader, `&resource=${encodeURIComponent(resource)}`);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(res.body).toEqual({
+      error: 'invalid_target',
+      error_description: 'The requested resource is unknown to this authorization server',
+    });
+  });
+
+  it('refuses an allow-list entry that is not an absolute URL, at start-up', async () => {
+    await expect(createAuthService({ clients, resources: ['mcp'] })).rejects.toThrow(TypeError);
   });
 });
 

@@ -363,6 +363,40 @@ export function dpopRows(keys: ClientKeys): RunnableRow<DPoPKit>[] {
       expect: badProof('dpop_proof_invalid'),
     },
     {
+      name: "dpop: a Host that carries a path and a query, so that the URL would read as the proof's → invalid_dpop_proof",
+      route: 'scoped',
+      token: (kit) => kit.bound(),
+      proof: independent('a', (url) => url.replace('/scoped', '/protected')),
+      request: {
+        headers: [
+          ['host', '{{host}}/default/protected?'],
+          ['authorization', 'DPoP {{token}}'],
+          ['dpop', '{{proof}}'],
+        ],
+      },
+      expect: badProof('dpop_proof_invalid'),
+    },
+    {
+      name: 'dpop: an absolute-form request target passes, its path compared with the proof (RFC 9112 §3.2.2)',
+      token: (kit) => kit.bound(),
+      proof: independent('a'),
+      request: { headers: DPOP_HEADERS, target: 'absolute' },
+      expect: ok(keys.a),
+    },
+    {
+      name: 'dpop: an absolute-form target naming another host does not choose the origin',
+      token: (kit) => kit.bound(),
+      proof: independent('a', (url) => url.replace(/127\.0\.0\.1:\d+/, 'victim.example')),
+      request: {
+        headers: [
+          ['authorization', 'DPoP {{token}}'],
+          ['dpop', '{{proof}}'],
+        ],
+        target: 'absolute',
+      },
+      expect: badProof('dpop_proof_invalid'),
+    },
+    {
       name: 'dpop: iat two minutes old → invalid_dpop_proof',
       token: (kit) => kit.bound(),
       proof: (kit, request) => handMade({ claims: { iat: now() - 120 } })(kit, request),

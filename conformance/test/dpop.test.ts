@@ -20,6 +20,30 @@ runTable({
   setup: async () => dpopKit(keys),
   mounts: [{ prefix: 'nonce', options: { dpop: { nonce: true } } }],
   perTarget: ({ app, agent, issuer, target }) => {
+    it.each(['/default/admin/../protected', '/default/admin/%2e%2e/protected', '/default/admin/%2E./protected'])(
+      'a proof for /default/protected never opens %s (the framework may not route it: 404; if it does: invalid_dpop_proof)',
+      async (path) => {
+        const token = mint({ claims: { cnf: { jkt: keys.a.jkt } } }, issuer(), issuer().endpoint('default'));
+        const proof = await generateProof(keys.a.pair, `${app().base}/default/protected`, 'GET', undefined, token);
+        const res = await send(
+          app().base,
+          {
+            method: 'GET',
+            path,
+            headers: [
+              ['authorization', `DPoP ${token}`],
+              ['dpop', proof],
+              ['x-row-id', `${target}:dots`],
+            ],
+          },
+          agent,
+        );
+        if (res.status === 404) return;
+        expect(res.status).toBe(401);
+        expect(res.json).toEqual({ error: 'invalid_dpop_proof', error_description: 'The DPoP proof is invalid' });
+      },
+    );
+
     it('nonces: a proof without the server nonce → 401 use_dpop_nonce with a DPoP-Nonce; the retry with it passes and gets a nonce', async () => {
       const token = mint({ claims: { cnf: { jkt: keys.a.jkt } } }, issuer(), issuer().endpoint('default'));
       const url = `${app().base}/nonce/protected`;

@@ -374,7 +374,8 @@ const ROWS: MTLSRow[] = [
     mount: 'proxy',
     over: 'http',
     token: 'boundA',
-    header: (c) => `${derBase64(c.a.cert)}AAAA`,
+    header: (c) =>
+      Buffer.concat([Buffer.from(derBase64(c.a.cert), 'base64'), Buffer.from([0, 0, 0])]).toString('base64'),
     expect: { refused: 'certificate_required' },
   },
   {

@@ -361,3 +361,37 @@ describe('start-up checks', () => {
     expect(() => expressAdapter.auth({ issuer: ISSUER, secret: SECRET, ...options } as AuthOptions)).toThrow(message);
   });
 });
+
+describe('Fastify: where the plugin may serve the document', () => {
+  it.each([
+    ['fastify4', fastify4 as unknown as typeof fastify5],
+    ['fastify5', fastify5],
+  ])(
+    '%s: under a prefix, registration fails and names the fix; twice at the root, one route serves it',
+    async (_name, Fastify) => {
+      const prefixed = Fastify();
+      await expect(
+        prefixed.register(
+          async (scope) => {
+            await scope.register(fastifyPlugin, CONFIGS.mcp as AuthOptions);
+          },
+          { prefix: '/api' },
+        ),
+      ).rejects.toThrow('@bearer-guard/fastify: with `resource`, register the plugin outside any prefix (here "/api")');
+      await prefixed.close().catch(() => undefined);
+
+      const twice = Fastify();
+      await twice.register(async (scope) => {
+        await scope.register(fastifyPlugin, CONFIGS.mcp as AuthOptions);
+      });
+      await twice.register(async (scope) => {
+        await scope.register(fastifyPlugin, CONFIGS.mcp as AuthOptions);
+      });
+      await twice.ready();
+      const res = await twice.inject({ method: 'GET', url: '/.well-known/oauth-protected-resource/mcp' });
+      expect(res.statusCode).toBe(200);
+      expect(JSON.parse(res.body)).toEqual(MCP_DOC);
+      await twice.close();
+    },
+  );
+});

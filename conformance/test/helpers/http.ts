@@ -28,7 +28,8 @@ export interface RawResponse {
  */
 export function send(base: string, req: RawRequest, agent?: Agent, timeoutMs = 10_000): Promise<RawResponse> {
   const url = new URL(base);
-  const flat: string[] = ['host', url.host];
+  // A row may send its own Host (one header, never two).
+  const flat: string[] = req.headers.some(([name]) => name.toLowerCase() === 'host') ? [] : ['host', url.host];
   for (const [name, value] of req.headers) flat.push(name, value);
   if (req.body !== undefined) flat.push('content-length', String(Buffer.byteLength(req.body)));
   return new Promise((resolve, reject) => {

@@ -49,7 +49,11 @@ export interface MintContext {
  */
 export interface RunnableRow<Kit = unknown> extends Omit<Row, 'token' | 'request' | 'route'> {
   route?: string;
-  request?: Omit<NonNullable<Row['request']>, 'method'> & { method?: string };
+  request?: Omit<NonNullable<Row['request']>, 'method'> & {
+    method?: string;
+    /** `absolute`: the request target in absolute-form (`GET http://host/path`, RFC 9112 §3.2.2). */
+    target?: 'absolute';
+  };
   token?: TokenSpec | ((kit: Kit) => string);
   /**
    * The row's DPoP proof, for the request the runner is about to send (its absolute URL and
@@ -243,7 +247,8 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
         : undefined;
       const fill = (text: string) => {
         const withToken = token === undefined ? text : text.replaceAll('{{token}}', token);
-        return proof === undefined ? withToken : withToken.replaceAll('{{proof}}', proof);
+        const withHost = withToken.replaceAll('{{host}}', new URL(app.base).host);
+        return proof === undefined ? withHost : withHost.replaceAll('{{proof}}', proof);
       };
       const headers: [string, string][] = (r.headers ?? (token ? [['authorization', 'Bearer {{token}}']] : [])).map(
         ([n, v]) => [n, fill(v)],
@@ -252,7 +257,7 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
       headers.push(['x-row-id', id]);
       const request: RawRequest = {
         method: r.method ?? 'GET',
-        path: `${path}${fill(r.query ?? '')}`,
+        path: `${r.target === 'absolute' ? app.base : ''}${path}${fill(r.query ?? '')}`,
         headers,
         ...(r.body === undefined ? {} : { body: fill(r.body) }),
       };

@@ -74,7 +74,7 @@ const NONCE_KEYS = new Set(['secret', 'maxAge']);
 export function resolveDPoP(value: unknown): ResolvedDPoP | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && !isRecord(value)) fail('dpop', 'must be true, false or an object');
-  const o = (value === true ? {} : Object.assign(Object.create(null) as object, value)) as DPoPOptions;
+  const o = Object.assign(Object.create(null) as object, value === true ? {} : value) as DPoPOptions;
   checkKnownKeys(o as Record<string, unknown>, DPOP_KEYS, 'dpop');
   let algorithms: string[] = [...ASYMMETRIC];
   if (o.algorithms !== undefined) {
@@ -104,7 +104,7 @@ export function resolveDPoP(value: unknown): ResolvedDPoP | undefined {
 function resolveNonce(value: unknown): NonceIssuer | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && !isRecord(value)) fail('dpop.nonce', 'must be true, false or { secret, maxAge }');
-  const o = (value === true ? {} : Object.assign(Object.create(null) as object, value)) as DPoPNonceOptions;
+  const o = Object.assign(Object.create(null) as object, value === true ? {} : value) as DPoPNonceOptions;
   checkKnownKeys(o as Record<string, unknown>, NONCE_KEYS, 'dpop.nonce');
   let secret: Buffer;
   if (o.secret === undefined) secret = randomBytes(32);
@@ -195,11 +195,50 @@ export function normalizeHtu(value: string): string | undefined {
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username !== '' || url.password !== '') {
     return undefined;
   }
-  const path = url.pathname.replace(/%[0-9A-Fa-f]{2}/g, (encoded) => {
+  return `${url.protocol}//${url.host}${normalizePercentEncoding(url.pathname)}`;
+}
+
+const AUTHORITY =
+  /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.?|\[[0-9a-f:.]+\])(?::\d{1,5})?$/;
+const DEFAULT_PORTS: Record<string, string> = { 'http:': ':80', 'https:': ':443' };
+// A "." or ".." segment, plain or percent-encoded: the framework routes on the raw path, so the
+// URL compared must be that path, and one whose dots a URL parser would fold away is refused.
+const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/**
+ * The URL of the request as the proof's `htu` must name it: the origin the framework reports
+ * (scheme and `Host`, or the forwarded ones its trust-proxy setting accepts), checked to be
+ * nothing but a scheme, a host name or IP literal and a port, then the path the framework routes
+ * on, percent-encoding normalised, never dot-segment-resolved. `undefined` when either cannot be
+ * trusted (a `Host` carrying a path or query, a path with dot segments, no path at all).
+ *
+ * @param origin - `<scheme>://<host>[:<port>]` as the framework reports it.
+ * @param target - the request target as received: origin-form (`/orders?x`) or absolute-form
+ *   (`http://host/orders`, whose path alone counts: the origin is the framework's).
+ */
+export function requestHtu(origin: string, target: string): string | undefined {
+  const split = /^(https?):\/\/(.*)$/i.exec(origin);
+  if (!split) return undefined;
+  const scheme = `${(split[1] as string).toLowerCase()}:`;
+  let authority = (split[2] as string).toLowerCase();
+  if (!AUTHORITY.test(authority)) return undefined;
+  if (authority.endsWith(DEFAULT_PORTS[scheme] as string))
+    authority = authority.slice(0, -(DEFAULT_PORTS[scheme] as string).length);
+  let path = target;
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(path);
+  if (absolute) path = path.slice(absolute[0].length) || '/';
+  if (!path.startsWith('/') || path.startsWith('//')) return undefined;
+  const end = path.search(/[?#]/);
+  if (end !== -1) path = path.slice(0, end);
+  if (DOT_SEGMENT.test(path)) return undefined;
+  return `${scheme}//${authority}${normalizePercentEncoding(path)}`;
+}
+
+function normalizePercentEncoding(path: string): string {
+  return path.replace(/%[0-9A-Fa-f]{2}/g, (encoded) => {
     const char = String.fromCharCode(Number.parseInt(encoded.slice(1), 16));
     return UNRESERVED.test(char) ? char : encoded.toUpperCase();
   });
-  return `${url.protocol}//${url.host}${path}`;
 }
 
 /** What a valid proof yields. */
@@ -217,8 +256,8 @@ export interface ProofRequest {
   proof: string;
   /** HTTP method, as received. */
   method: string;
-  /** The absolute URL of the request (the framework's view, trust-proxy settings applied). */
-  href: string;
+  /** The request URL as {@link requestHtu} makes it, or `undefined` when it cannot be trusted. */
+  htu: string | undefined;
   token: string;
 }
 
@@ -242,6 +281,8 @@ function proofKey(segment: string, jwk: unknown, alg: Algorithm): { key: Verific
   if (secrets.length > 0) invalid(`"jwk" holds private key material (${secrets.join(', ')})`);
   const key = importJWK(jwk, new Set([alg]));
   if (typeof key === 'string') invalid(`"jwk" cannot verify ${alg}: ${key}`);
+  // A client has no reason for a bigger key; every proof would cost its signature check.
+  if ((key.key.asymmetricKeyDetails?.modulusLength ?? 0) > 4096) invalid('"jwk" is an RSA key over 4096 bits');
   const entry = { key, jkt: jwkThumbprint(jwk as JWK) };
   if (proofKeys.size >= PROOF_KEY_CACHE_MAX) proofKeys.delete(proofKeys.keys().next().value as string);
   proofKeys.set(segment, entry);
@@ -284,8 +325,9 @@ export function checkProof(
   const htm = own(payload, 'htm');
   if (htm !== request.method) invalid(`"htm" is ${JSON.stringify(htm)}, the request's method is ${request.method}`);
   const htu = own(payload, 'htu');
-  const expected = normalizeHtu(request.href);
-  if (typeof htu !== 'string' || expected === undefined || normalizeHtu(htu) !== expected) {
+  const expected = request.htu;
+  if (expected === undefined) invalid('the request URL cannot be checked (its Host or path is not plain)');
+  if (typeof htu !== 'string' || normalizeHtu(htu) !== expected) {
     invalid(
       `"htu" is ${JSON.stringify(typeof htu === 'string' ? htu.slice(0, 200) : htu)}, the request's URL is ${JSON.stringify(expected)}`,
     );
@@ -310,6 +352,7 @@ export function checkProof(
   return {
     jkt,
     replayKey: hash('sha256', `${jkt}.${jti}`, 'base64url'),
-    expiresAt: Math.ceil(iat + config.maxAge + clockTolerance),
+    // Accepted while the floored clock is at most iat + maxAge + tolerance: kept one second past it.
+    expiresAt: Math.floor(iat + config.maxAge + clockTolerance) + 1,
   };
 }

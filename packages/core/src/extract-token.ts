@@ -25,10 +25,11 @@ export interface TokenRequest {
   /** HTTP method; a body token is never read from GET or HEAD (RFC 6750 §2.2). DPoP's `htm`. */
   method?: string | undefined;
   /**
-   * The absolute URL of the request as the framework reports it (its trust-proxy settings
-   * applied): what DPoP's `htu` must match. A function is called only for DPoP requests.
+   * `<scheme>://<host>[:<port>]` as the framework reports it (its trust-proxy settings applied):
+   * with the path of `url`, what DPoP's `htu` must match. A function is called only for DPoP
+   * requests.
    */
-  href?: string | (() => string) | undefined;
+  origin?: string | (() => string) | undefined;
   /** The client certificate of the TLS connection, for certificate-bound tokens (RFC 8705). Called only for those. */
   peerCertificate?: (() => ClientCertificate | undefined | null) | undefined;
 }

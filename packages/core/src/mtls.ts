@@ -33,7 +33,7 @@ const MTLS_KEYS = new Set(['required', 'certificate']);
 export function resolveMTLS(value: unknown): ResolvedMTLS | undefined {
   if (value === undefined || value === false) return undefined;
   if (value !== true && !isRecord(value)) fail('mtls', 'must be true, false or an object');
-  const o = (value === true ? {} : Object.assign(Object.create(null) as object, value)) as MTLSOptions;
+  const o = Object.assign(Object.create(null) as object, value === true ? {} : value) as MTLSOptions;
   checkKnownKeys(o as Record<string, unknown>, MTLS_KEYS, 'mtls');
   return {
     required: flag(o.required, 'mtls.required', false),

@@ -20,7 +20,7 @@ import {
 } from './diagnostics.js';
 import { checkClaims, checkTimes } from './claims.js';
 import { createDiscoveredKeySource } from './discovery.js';
-import { checkProof, type CheckedProof } from './dpop.js';
+import { checkProof, requestHtu, type CheckedProof } from './dpop.js';
 import { decryptToken } from './jwe.js';
 import { Introspector } from './introspection.js';
 import {
@@ -106,7 +106,7 @@ export interface VerifierConfig {
   readonly forwardErrors: boolean;
   /** `realm` of the challenges. */
   readonly realm: string;
-  /** DPoP is on (RFC 9449): adapters pass the request's absolute URL as `href`. */
+  /** DPoP is on (RFC 9449): adapters pass the request's `origin` (scheme and host). */
   readonly dpop: boolean;
   /** mTLS-bound tokens are on (RFC 8705): adapters pass the TLS peer certificate. */
   readonly mtls: boolean;
@@ -449,7 +449,20 @@ export function createVerifier(options: AuthOptions): Verifier {
 
   async function verifyReported(token: string): Promise<AuthResult> {
     try {
-      return await verifyToken(token);
+      const auth = await verifyToken(token);
+      // A token alone cannot show its sender constraint: that takes the request (`authenticate`).
+      const cnf = own(auth.payload, 'cnf');
+      if (
+        typeof cnf === 'object' &&
+        cnf !== null &&
+        (own(cnf, 'jkt') !== undefined || own(cnf, 'x5t#S256') !== undefined)
+      ) {
+        throw new InvalidTokenError(
+          'bound_token_as_bearer',
+          'token is sender-constrained ("cnf"): verify() cannot check its binding; authenticate() the request',
+        );
+      }
+      return auth;
     } catch (error) {
       throw report(asBearerError(error), {});
     }
@@ -458,7 +471,7 @@ export function createVerifier(options: AuthOptions): Verifier {
   /** The request's one `DPoP` header, checked against the request and the token (RFC 9449 §4.3). */
   function proofOf(request: TokenRequest, credentials: Credentials, nowSeconds: number): CheckedProof | undefined {
     if (!dpop) return undefined;
-    const header = request.headers.dpop;
+    const header = own(request.headers, 'dpop');
     if (Array.isArray(header) || countRawHeader(request.rawHeaders, 'dpop') > 1) {
       throw new InvalidDPoPProofError('dpop_proof_repeated', 'more than one DPoP header');
     }
@@ -470,9 +483,10 @@ export function createVerifier(options: AuthOptions): Verifier {
     if (typeof header !== 'string' || header.length === 0) {
       throw new InvalidDPoPProofError('dpop_proof_missing', 'the "DPoP" scheme needs a DPoP proof header');
     }
-    const href = typeof request.href === 'function' ? request.href() : request.href;
+    const origin = typeof request.origin === 'function' ? request.origin() : request.origin;
+    const htu = origin === undefined || request.url === undefined ? undefined : requestHtu(origin, request.url);
     return checkProof(
-      { proof: header, method: request.method ?? '', href: href ?? '', token: credentials.token },
+      { proof: header, method: request.method ?? '', htu, token: credentials.token },
       dpop,
       claims.clockTolerance,
       nowSeconds,

@@ -25,7 +25,7 @@ import {
 } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createVerifier, isBearerError, memoryReplayStore } from '@bearer-guard/core';
-import { certificateThumbprint, jwkThumbprint, normalizeHtu } from '@bearer-guard/core/adapter';
+import { certificateThumbprint, jwkThumbprint, normalizeHtu, requestHtu } from '@bearer-guard/core/adapter';
 
 const ISS = 'https://issuer.test/';
 const URL_ = 'https://api.example.com/orders';
@@ -73,9 +73,15 @@ function verifier(dpop: Parameters<typeof createVerifier>[0]['dpop'] = true) {
   return createVerifier({ issuer: ISS, audience: 'orders', secret: SECRET, dpop });
 }
 
+/** The origin and request target an adapter passes for `href`. */
+function target(href: string): { origin: string; url: string } {
+  const [, origin = '', url = ''] = /^(https?:\/\/[^/?#]*)(.*)$/.exec(href) ?? [];
+  return { origin, url };
+}
+
 async function outcome(v: ReturnType<typeof verifier>, t: string, p: string, method = 'GET', href = URL_) {
   try {
-    const auth = await v.authenticate({ headers: { authorization: `DPoP ${t}`, dpop: p }, method, href });
+    const auth = await v.authenticate({ headers: { authorization: `DPoP ${t}`, dpop: p }, method, ...target(href) });
     return { ok: true as const, jkt: auth?.confirmation?.jkt };
   } catch (error) {
     if (!isBearerError(error)) throw error;
@@ -174,6 +180,31 @@ describe('proof members (RFC 9449 §4.3)', () => {
     expect(await outcome(v, t, p)).toEqual({ ok: true, jkt });
   });
 
+  it('the replay store keeps a proof one second past the last second it is accepted in', async () => {
+    const client = clients[0] as ClientKey;
+    const jkt = await calculateJwkThumbprint(client.jwk, 'sha256');
+    const t = await token(jkt);
+    const seen: number[] = [];
+    const remember = (_key: string, expiresAt: number) => {
+      seen.push(expiresAt);
+      return true;
+    };
+    const v = verifier({ maxAge: 10, replay: { remember } });
+    const iat = now() - 3;
+    await outcome(v, t, await proof(client, { jti: 'edge', htm: 'GET', htu: URL_, iat, ath: ath(t) }));
+    // Accepted while floor(now) <= iat + 10 + 5: kept until iat + 16.
+    expect(seen).toEqual([iat + 16]);
+  });
+
+  it('verify(token) refuses a sender-constrained token: only authenticate() sees the request that proves it', async () => {
+    const client = clients[0] as ClientKey;
+    const jkt = await calculateJwkThumbprint(client.jwk, 'sha256');
+    const error = await verifier()
+      .verify(await token(jkt))
+      .catch((e: unknown) => e);
+    expect(isBearerError(error) && error.reason).toBe('bound_token_as_bearer');
+  });
+
   it('maxAge and clockTolerance bound iat', async () => {
     const client = clients[0] as ClientKey;
     const jkt = await calculateJwkThumbprint(client.jwk, 'sha256');
@@ -208,6 +239,33 @@ describe('proof members (RFC 9449 §4.3)', () => {
     expect(await check('https://api.example.com/orders', 'https://api.example.com/orders/')).toBe(false);
     expect(await check('https://api.example.com:8443/orders', 'https://api.example.com/orders')).toBe(false);
     expect(await check('https://user@api.example.com/orders', 'https://api.example.com/orders')).toBe(false);
+  });
+});
+
+describe('requestHtu: the URL a proof must name, from what the framework reports', () => {
+  it.each([
+    ['http://127.0.0.1:8080', '/orders?x=1', 'http://127.0.0.1:8080/orders'],
+    ['HTTPS://API.Example.com:443', '/a/%7eb/%2f', 'https://api.example.com/a/~b/%2F'],
+    ['http://[::1]:3000', '/orders', 'http://[::1]:3000/orders'],
+    ['http://api.example.com', 'http://ignored.example/orders?x', 'http://api.example.com/orders'],
+  ])('%s + %s → %s', (origin, url, expected) => {
+    expect(requestHtu(origin, url)).toBe(expected);
+  });
+
+  it.each([
+    ['a Host with a path', 'http://127.0.0.1:8080/public?', '/admin/delete'],
+    ['a Host with a fragment', 'http://127.0.0.1:8080#', '/admin'],
+    ['an empty Host', 'http://', '/victim.example/orders'],
+    ['a Host with userinfo', 'http://user@api.example.com', '/orders'],
+    ['a dot segment', 'http://api.example.com', '/admin/../public'],
+    ['an encoded dot segment', 'http://api.example.com', '/admin/%2e%2e/public'],
+    ['a mixed encoded dot segment', 'http://api.example.com', '/admin/%2E./public'],
+    ['a single dot segment', 'http://api.example.com', '/./orders'],
+    ['a path starting with //', 'http://api.example.com', '//evil.example/orders'],
+    ['an asterisk target', 'http://api.example.com', '*'],
+    ['another scheme', 'ftp://api.example.com', '/orders'],
+  ])('%s → undefined (the proof then fails)', (_name, origin, url) => {
+    expect(requestHtu(origin, url)).toBeUndefined();
   });
 });
 
@@ -287,7 +345,7 @@ describe('nonces (RFC 9449 §8)', () => {
           dpop: await proof(client, { jti: 'n1', htm: 'GET', htu: URL_, iat: now(), ath: ath(t) }),
         },
         method: 'GET',
-        href: URL_,
+        ...target(URL_),
       });
     } catch (error) {
       first = error;

@@ -82,7 +82,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
       body: req.body,
       method: req.method,
     };
-    if (dpop) parts.href = () => hrefOf(req);
+    if (dpop) parts.origin = () => originOf(req);
     if (mtls) parts.peerCertificate = () => (req.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
     const task = base.verifier.authenticate(parts, { request: req }).then((result) => {
       if (!result) return;
@@ -95,14 +95,14 @@ export function auth(options: AuthOptions): AuthMiddleware {
 }
 
 /**
- * The URL the client used, as Express reports it: `req.protocol` and the host (`X-Forwarded-Proto`
- * and `X-Forwarded-Host` only when `trust proxy` trusts the peer), then `req.originalUrl`. The
- * host keeps its port, which Express 4's `req.hostname` drops.
+ * The origin the client used, as Express reports it: `req.protocol` and the host (`X-Forwarded-Proto`
+ * and `X-Forwarded-Host` only when `trust proxy` trusts the peer). The host keeps its port, which
+ * Express 4's `req.hostname` drops. Core checks that it is nothing but a host and a port.
  */
-function hrefOf(req: Request): string {
+function originOf(req: Request): string {
   const trust = req.app.get('trust proxy fn') as ((address: string | undefined, hop: number) => boolean) | undefined;
   let host = req.get('x-forwarded-host');
   if (host && trust?.(req.socket.remoteAddress, 0)) host = host.split(',')[0]?.trim();
   else host = req.get('host');
-  return `${req.protocol}://${host ?? ''}${req.originalUrl ?? req.url}`;
+  return `${req.protocol}://${host ?? ''}`;
 }

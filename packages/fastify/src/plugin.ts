@@ -79,23 +79,24 @@ function requestParts(request: FastifyRequest, dpop: boolean, mtls: boolean): To
   const parts: TokenRequest = {
     headers: request.headers,
     rawHeaders: request.raw.rawHeaders,
-    url: request.url,
+    // As received: before any `rewriteUrl`, which DPoP's htu and the query location must not see.
+    url: request.originalUrl ?? request.url,
     body: request.body,
     method: request.method,
   };
-  if (dpop) parts.href = () => hrefOf(request);
+  if (dpop) parts.origin = () => originOf(request);
   if (mtls) parts.peerCertificate = () => (request.raw.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
   return parts;
 }
 
 /**
- * The URL the client used, as Fastify reports it (`trustProxy` decides whether X-Forwarded-Proto
- * and X-Forwarded-Host count): Fastify 5's `request.host` keeps the port, as Fastify 4's
- * `request.hostname` did.
+ * The origin the client used, as Fastify reports it (`trustProxy` decides whether
+ * X-Forwarded-Proto and X-Forwarded-Host count): Fastify 5's `request.host` keeps the port, as
+ * Fastify 4's `request.hostname` did.
  */
-function hrefOf(request: FastifyRequest): string {
+function originOf(request: FastifyRequest): string {
   const { host, hostname } = request as { host?: string; hostname: string };
-  return `${request.protocol}://${host ?? hostname}${request.url}`;
+  return `${request.protocol}://${host ?? hostname}`;
 }
 
 const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pluginOptions) => {
@@ -158,9 +159,17 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
 
   if (!app.hasRequestDecorator('auth')) app.decorateRequest('auth', null);
   const endpoint = verifier.config.resourceMetadata;
-  if (endpoint) {
-    // RFC 9728 §3: served without a token, whatever `global` says, and answered in onRequest,
-    // before Fastify would parse (and refuse) the body of a POST.
+  // The document lives at the origin's root, where every challenge points.
+  if (endpoint && app.prefix !== '') {
+    throw new TypeError(
+      `@bearer-guard/fastify: with \`resource\`, register the plugin outside any prefix (here ${JSON.stringify(app.prefix)}): ` +
+        `the metadata document must be served at ${endpoint.path}, where the challenges point; or set resourceMetadata: false`,
+    );
+  }
+  // RFC 9728 §3: served without a token, whatever `global` says, and answered in onRequest, before
+  // Fastify would parse (and refuse) the body of a POST. Served once, whichever registration of
+  // the plugin for this resource comes first., whichever registration of the plugin for this resource comes first.
+  if (endpoint && !app.hasRoute({ method: 'GET', url: endpoint.path })) {
     const serve = async (request: FastifyRequest, reply: FastifyReply) => {
       const answer = endpoint.answer(request.method);
       // A Buffer is sent as is: a string would get a charset appended to its media type.

@@ -73,8 +73,8 @@ export function auth(options: AuthOptions): AuthMiddleware {
       body,
       method: ctx.method,
     };
-    // Koa's `href`: `ctx.protocol` and `ctx.host` read X-Forwarded-* only with `app.proxy`.
-    if (dpop) parts.href = () => ctx.href;
+    // `ctx.protocol` and `ctx.host` read X-Forwarded-* only with `app.proxy`.
+    if (dpop) parts.origin = () => `${ctx.protocol}://${ctx.host}`;
     if (mtls) parts.peerCertificate = () => (ctx.req.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
     try {
       const result = await base.verifier.authenticate(parts, { request: ctx });

@@ -26,7 +26,10 @@ afterAll(async () => {
 });
 
 /** What an adapter hands core for a request to `url` with these headers. */
-const request = (headers: Record<string, string>, method = 'GET', href = URL_) => ({ headers, method, href });
+const request = (headers: Record<string, string>, method = 'GET', href = URL_) => {
+  const { origin, pathname, search } = new URL(href);
+  return { headers, method, origin, url: pathname + search };
+};
 
 describe('issuer.dpopKey()', () => {
   test('ES256 by default: jkt is the RFC 7638 thumbprint of publicJWK, which holds only the public members', async () => {

@@ -10,7 +10,7 @@ export { errorResponse, forwardedError } from '../errors.js';
 export type { BearerErrorResponse } from '../errors.js';
 export { mayCarryBodyToken } from '../extract-token.js';
 export { responseHeadersOf } from '../verifier.js';
-export { accessTokenHash, jwkThumbprint, normalizeHtu } from '../dpop.js';
+export { accessTokenHash, jwkThumbprint, normalizeHtu, requestHtu } from '../dpop.js';
 export { certificateThumbprint } from '../mtls.js';
 export { isGuard } from '../guards.js';
 export { DenyList, revocationIdOf } from '../deny-list.js';

@@ -45,6 +45,9 @@ function publicMembers(jwk: JWK): JsonWebKey | string {
   switch (jwk.kty) {
     case 'RSA':
       if (b64Length(jwk.n) <= 0 || b64Length(jwk.e) <= 0) return 'RSA key without valid "n" and "e"';
+      // A huge exponent or modulus makes every signature check slow: the cost an attacker would pick.
+      if (b64Length(jwk.e) > 4) return 'RSA key with a public exponent over 32 bits';
+      if (b64Length(jwk.n) > 1024) return 'RSA key over 8192 bits';
       return { kty: 'RSA', n: jwk.n, e: jwk.e };
     case 'EC': {
       const size = EC_COORDINATE[jwk.crv ?? ''];

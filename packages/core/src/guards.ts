@@ -107,7 +107,8 @@ function names(kind: string, values: readonly string[], scopes: boolean): readon
   return flat;
 }
 
-function granted(payload: JWTPayload, claims: readonly string[], spaceDelimited: boolean): Set<string> {
+/** The values `claims` (names or dotted paths) hold in `payload`, as the guards read them. */
+export function granted(payload: JWTPayload, claims: readonly string[], spaceDelimited: boolean): Set<string> {
   const set = new Set<string>();
   for (const claim of claims) for (const v of claimValues(readClaim(payload, claim), spaceDelimited)) set.add(v);
   return set;

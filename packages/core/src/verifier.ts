@@ -39,7 +39,7 @@ import {
   type TokenLocation,
   type TokenRequest,
 } from './extract-token.js';
-import { checkGuard, type ClaimLocations, type Guard } from './guards.js';
+import { checkGuard, granted, type ClaimLocations, type Guard } from './guards.js';
 import { createRemoteJWKS } from './jwks.js';
 import {
   decodeToken,
@@ -167,6 +167,16 @@ function summarize(auth: AuthResult): VerifySummary {
     issuer: typeof iss === 'string' ? iss : undefined,
     source: auth.source,
   };
+}
+
+/**
+ * The scopes `auth` grants, read as the guards read them: from the scope claims of the verifier
+ * that made it (`scopeClaim`, default `scope` and `scp`), own members only, a string split on
+ * spaces, an array's strings. Empty for an `auth` no verifier made.
+ */
+export function grantedScopes(auth: AuthResult): string[] {
+  const locations = isAuthResult(auth) ? claimLocationsOf(auth) : undefined;
+  return locations ? [...granted(auth.payload, locations.scopeClaim, true)] : [];
 }
 
 /** Where the guards of the verifier that produced `auth` look for scopes and roles. */

@@ -55,7 +55,7 @@ export function mcpAuth(options: McpAuthOptions): McpAuthMiddleware {
   if (args.length > 1 || (typeof options === 'object' && options !== null && 'socket' in options)) {
     throw new TypeError('bearer-guard: mcpAuth was installed without being called: write app.use(mcpAuth(options))');
   }
-  const { core, resource, scopes, scopeClaims } = resolveMcpOptions(options, 'mcpAuth()');
+  const { core, resource, scopes } = resolveMcpOptions(options, 'mcpAuth()');
   const needed = scopes.length > 0 ? requireScopes(...scopes) : undefined;
   const base = createAdapterBase(core, args, (guard, request, [res, next]) => {
     settle(
@@ -87,7 +87,7 @@ export function mcpAuth(options: McpAuthOptions): McpAuthMiddleware {
       if (!result) return;
       if (needed) await base.verifier.authorize(result, needed, { request: req });
       results.set(req, result);
-      (req as Request & { auth?: AuthInfo }).auth = toAuthInfo(result, resource, scopeClaims);
+      (req as Request & { auth?: AuthInfo }).auth = toAuthInfo(result, resource);
       const headers = responseHeadersOf(result);
       if (headers) res.set(headers);
     });

@@ -28,8 +28,6 @@ export interface ResolvedMcpOptions {
   core: AuthOptions;
   resource: string;
   scopes: readonly string[];
-  /** Where the token's scopes are read: core's `scopeClaim` option, default `scope` and `scp`. */
-  scopeClaims: readonly string[];
 }
 
 /**
@@ -63,9 +61,5 @@ export function resolveMcpOptions(options: McpAuthOptions, caller: string): Reso
   if (scopes.length > 0 && metadata !== false && metadata?.scopes_supported === undefined) {
     core.resourceMetadata = { ...metadata, scopes_supported: [...scopes] };
   }
-  const claim = core.scopeClaim;
-  const scopeClaims = Object.freeze(
-    claim === undefined ? ['scope', 'scp'] : Array.isArray(claim) ? [...claim] : [claim],
-  );
-  return { core: core as AuthOptions, resource: core.resource, scopes, scopeClaims };
+  return { core: core as AuthOptions, resource: core.resource, scopes };
 }

@@ -51,7 +51,7 @@ function sdkError(error: BearerError): Error {
  * ```
  */
 export function tokenVerifier(options: McpAuthOptions): McpTokenVerifier {
-  const { core, resource, scopes, scopeClaims } = resolveMcpOptions(options, 'tokenVerifier()');
+  const { core, resource, scopes } = resolveMcpOptions(options, 'tokenVerifier()');
   for (const name of ['dpop', 'mtls'] as const) {
     const value: unknown = core[name];
     if (value !== undefined && value !== false) {
@@ -70,7 +70,7 @@ export function tokenVerifier(options: McpAuthOptions): McpTokenVerifier {
           throw new InvalidTokenError('The access token is invalid');
         }
         if (needed) await verifier.authorize(auth, needed);
-        return toAuthInfo(auth, resource, scopeClaims);
+        return toAuthInfo(auth, resource);
       } catch (error) {
         throw isBearerError(error) ? sdkError(error) : error;
       }

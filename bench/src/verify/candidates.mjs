@@ -58,7 +58,8 @@ const bearerGuardOptions = (ctx, extra = {}) => ({
   ...extra,
 });
 
-const HREF = 'https://api.bench.test/orders';
+const ORIGIN = 'https://api.bench.test';
+const HREF = `${ORIGIN}/orders`;
 
 /**
  * DPoP material for `count` requests: a client key of the row's algorithm, tokens bound to it
@@ -90,7 +91,12 @@ async function dpopMaterial(ctx, count, repeated) {
       .setJti(`p-${i}`)
       .setIssuedAt()
       .sign(client.privateKey);
-    requests.push({ headers: { authorization: `DPoP ${token}`, dpop: proof }, method: 'GET', href: HREF });
+    requests.push({
+      headers: { authorization: `DPoP ${token}`, dpop: proof },
+      method: 'GET',
+      origin: ORIGIN,
+      url: '/orders',
+    });
   }
   return requests;
 }
@@ -111,6 +117,7 @@ function dpopCandidate(id, label, repeated) {
       const n = requests.length;
       const store = memoryReplayStore({ max: 1_000_000 });
       let pass = 0;
+      let checks = 0;
       const verifier = createBearerGuardVerifier(
         bearerGuardOptions(ctx, {
           dpop: { maxAge: '3h', replay: { remember: (key, expiresAt) => store.remember(`${pass}:${key}`, expiresAt) } },
@@ -123,10 +130,74 @@ function dpopCandidate(id, label, repeated) {
         },
         verifyOnce: async (t) => {
           if (t !== ctx.tokens[0] && t !== ctx.repeated) return verifier.verify(t);
+          // Each check is its own pass, so the measured passes start with an empty store.
+          pass = -(++checks);
           const auth = await verifier.authenticate(requests[0]);
           if (!auth?.confirmation?.jkt) throw new Error('DPoP request not bound');
           return true;
         },
+        close: () => verifier.close(),
+      };
+    },
+  };
+}
+
+/**
+ * An introspection endpoint on 127.0.0.1 that answers one opaque token as active with the bench
+ * claims (and anything else as inactive), and counts its calls.
+ */
+async function introspectionEndpoint() {
+  const { createServer } = await import('node:http');
+  const opaque = crypto.randomBytes(32).toString('base64url');
+  const answer = JSON.stringify({
+    active: true,
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    scope: 'read:orders',
+    exp: Math.floor(Date.now() / 1000) + 3 * 3600,
+  });
+  const endpoint = { opaque, calls: 0 };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      endpoint.calls++;
+      const token = new URLSearchParams(Buffer.concat(chunks).toString()).get('token');
+      res.setHeader('content-type', 'application/json');
+      res.end(token === opaque ? answer : '{"active":false}');
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  endpoint.url = `http://127.0.0.1:${server.address().port}/introspect`;
+  endpoint.close = () => server.close();
+  return endpoint;
+}
+
+/** A compact JWE of `token` to `publicKey` (RSA-OAEP-256, A256GCM), made with jose. */
+function encrypt(token, publicKey) {
+  return new jose.CompactEncrypt(new TextEncoder().encode(token))
+    .setProtectedHeader({ alg: 'RSA-OAEP-256', enc: 'A256GCM', cty: 'JWT' })
+    .encrypt(publicKey);
+}
+
+/** JWE candidates: the row's tokens encrypted to an RSA key of the API, decrypted then verified. */
+function jweCandidate(id, label, repeated) {
+  return {
+    id,
+    label,
+    async: true,
+    stream: repeated ? 'repeated' : 'unique',
+    async create(ctx) {
+      const { publicKey, privateKey } = await jose.generateKeyPair('RSA-OAEP-256', { extractable: true });
+      const pem = await jose.exportPKCS8(privateKey);
+      const source = repeated ? [ctx.repeated] : ctx.tokens.slice(0, 500);
+      const tokens = await Promise.all(source.map((t) => encrypt(t, publicKey)));
+      const n = tokens.length;
+      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx, { decryption: { keys: [pem] } }));
+      return {
+        op: (i) => verifier.verify(tokens[i % n]),
+        verifyOnce: async (t) => verifier.verify(await encrypt(t, publicKey)),
         close: () => verifier.close(),
       };
     },
@@ -209,6 +280,44 @@ export const candidates = [
     'bearer-guard core `authenticate()`, DPoP: one bound token (cache hit), a fresh proof per request',
     true,
   ),
+  {
+    id: 'bg-introspect-hit',
+    label: 'bearer-guard core `verify()`, opaque token through introspection (answer cache hit)',
+    async: true,
+    stream: 'repeated',
+    async create(ctx) {
+      const endpoint = await introspectionEndpoint();
+      const verifier = createBearerGuardVerifier(
+        bearerGuardOptions(ctx, {
+          introspection: {
+            endpoint: endpoint.url,
+            clientId: 'bench',
+            clientSecret: 'bench-secret',
+            cache: { maxAge: '3h' },
+          },
+        }),
+      );
+      await verifier.verify(endpoint.opaque);
+      return {
+        op: () => verifier.verify(endpoint.opaque),
+        verifyOnce: async (t) => {
+          const auth = await verifier.verify(t === ctx.repeated ? endpoint.opaque : t);
+          if (t === ctx.repeated && auth.source !== 'introspection') throw new Error('not introspected');
+          return true;
+        },
+        close: () => {
+          verifier.close();
+          endpoint.close();
+        },
+      };
+    },
+  },
+  jweCandidate(
+    'bg-jwe',
+    'bearer-guard core `verify()`, JWE (RSA-OAEP-256 + A256GCM) of unique tokens: decrypt, then verify',
+    false,
+  ),
+  jweCandidate('bg-jwe-hit', 'bearer-guard core `verify()`, repeated JWE (cache hit)', true),
   {
     id: 'bg-nocache',
     label: 'bearer-guard core `verify()`, `cache: false`, unique tokens',

@@ -42,17 +42,18 @@ export function certificateThumbprint(certificate: unknown, option: string): str
  *
  * @param dpopKey - a key from `issuer.dpopKey()`, or any `{ jkt }`.
  * @param certificate - the client certificate the token is bound to.
+ * @param scope - the options' name in errors: `'sign'` or `'opaque'`.
  * @example confirmationOf(key, undefined) // { jkt: key.jkt }
  */
-export function confirmationOf(dpopKey: unknown, certificate: unknown): Confirmation | undefined {
+export function confirmationOf(dpopKey: unknown, certificate: unknown, scope = 'sign'): Confirmation | undefined {
   if (dpopKey === undefined && certificate === undefined) return undefined;
   const cnf: Confirmation = {};
   if (dpopKey !== undefined) {
     const jkt = isRecord(dpopKey) ? dpopKey.jkt : undefined;
     if (typeof jkt !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(jkt))
-      fail('sign.dpopKey', 'must be a key from issuer.dpopKey() (or { jkt: <RFC 7638 SHA-256 thumbprint> })');
+      fail(`${scope}.dpopKey`, 'must be a key from issuer.dpopKey() (or { jkt: <RFC 7638 SHA-256 thumbprint> })');
     cnf.jkt = jkt;
   }
-  if (certificate !== undefined) cnf['x5t#S256'] = certificateThumbprint(certificate, 'sign.certificate');
+  if (certificate !== undefined) cnf['x5t#S256'] = certificateThumbprint(certificate, `${scope}.certificate`);
   return cnf;
 }

@@ -1,6 +1,7 @@
 /**
  * @bearer-guard/testing: a local test issuer for tests of bearer-token verification. It serves a
- * JWKS and discovery documents on 127.0.0.1 and mints tokens, valid and deliberately invalid.
+ * JWKS and discovery documents on 127.0.0.1 and mints tokens, valid and deliberately invalid,
+ * signed, encrypted (JWE) or opaque (answered by its token introspection endpoint, RFC 7662).
  *
  * @example
  * ```ts
@@ -19,7 +20,19 @@ export { createTestKey, TEST_ALGORITHMS } from './keys.js';
 export type { TestAlgorithm, TestKey, TestKeyOptions } from './keys.js';
 export { DEFAULT_AUDIENCE } from './options.js';
 export type { TestIssuerOptions } from './options.js';
-export type { SignOptions } from './mint.js';
+export type { OpaqueTokenOptions, SignOptions } from './mint.js';
+export { CONTENT_ENCRYPTIONS, createEncryptionKey, ENCRYPTION_ALGORITHMS } from './encryption.js';
+export type {
+  ContentEncryption,
+  EncryptionAlgorithm,
+  EncryptionCurve,
+  EncryptionKeyOptions,
+  EncryptionTarget,
+  EncryptOptions,
+  TestEncryptionKey,
+} from './encryption.js';
+export { DEFAULT_INTROSPECTION_CLIENT_ID, DEFAULT_INTROSPECTION_CLIENT_SECRET } from './introspection.js';
+export type { IntrospectionClientOptions, TestIntrospection } from './introspection.js';
 export { createDPoPKey } from './dpop.js';
 export type { DPoPHeaders, DPoPHeadersOptions, DPoPKey, DPoPKeyOptions, DPoPProofOptions } from './dpop.js';
 export type { TestCertificate } from './confirmation.js';

@@ -1,15 +1,33 @@
 /**
  * The test issuer: a JWKS and discovery server on 127.0.0.1 plus token minting, for tests of
- * code that verifies bearer tokens.
+ * code that verifies bearer tokens; also encrypted tokens (JWE) and opaque tokens answered by its
+ * introspection endpoint (RFC 7662).
  */
 import { fail } from '@bearer-guard/core/adapter';
-import type { JSONWebKeySet, JWTPayload } from 'jose';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { createDPoPKey, type DPoPKey, type DPoPKeyOptions } from './dpop.js';
 import { epochSeconds } from './duration.js';
+import {
+  createEncryptionKey,
+  encryptToken,
+  type EncryptionKeyOptions,
+  type EncryptOptions,
+  type TestEncryptionKey,
+} from './encryption.js';
+import { IntrospectionEndpoint, type TestIntrospection } from './introspection.js';
 import { createTestKey, type TestAlgorithm, type TestKey } from './keys.js';
 import { KeyRing } from './keyring.js';
-import { discoveryDocument, wellKnownUrls, type WellKnownUrls } from './metadata.js';
-import { decodeSegment, encodeSegment, mintToken, type MintDefaults, type SignOptions } from './mint.js';
+import { discoveryDocument, introspectionEndpointOf, wellKnownUrls, type WellKnownUrls } from './metadata.js';
+import {
+  buildPayload,
+  decodeSegment,
+  encodeSegment,
+  encryptIfAsked,
+  mintToken,
+  type MintDefaults,
+  type OpaqueTokenOptions,
+  type SignOptions,
+} from './mint.js';
 import { resolveIssuerOptions, type ResolvedIssuerOptions, type TestIssuerOptions } from './options.js';
 import { startMetadataServer, type MetadataServer, type RequestCounts } from './server.js';
 
@@ -47,21 +65,48 @@ export class TestIssuer {
   readonly port: number;
   /** Signing algorithm of the issuer's keys. */
   readonly alg: TestAlgorithm;
+  /** `<issuer>/introspect`: the token introspection endpoint (RFC 7662), also named by the discovery metadata. */
+  readonly introspectionEndpoint: string;
   readonly #keys: KeyRing;
   readonly #server: MetadataServer;
   readonly #options: ResolvedIssuerOptions;
+  readonly #introspection: IntrospectionEndpoint;
   #stranger: Promise<TestKey> | undefined;
 
   /** @internal Use {@link createTestIssuer}. */
-  constructor(issuer: string, server: MetadataServer, keys: KeyRing, options: ResolvedIssuerOptions) {
+  constructor(
+    issuer: string,
+    server: MetadataServer,
+    keys: KeyRing,
+    options: ResolvedIssuerOptions,
+    introspection: IntrospectionEndpoint,
+  ) {
     this.issuer = issuer;
     this.wellKnown = wellKnownUrls(issuer);
     this.jwksUri = this.wellKnown.jwksUri;
+    this.introspectionEndpoint = introspectionEndpointOf(issuer);
     this.port = server.port;
     this.alg = options.alg;
     this.#server = server;
     this.#keys = keys;
     this.#options = options;
+    this.#introspection = introspection;
+  }
+
+  /**
+   * Core's `introspection` option for this issuer, a fresh copy: `{ endpoint, clientId, clientSecret }`.
+   * Leave `endpoint` out to have core find it in the issuer's metadata.
+   *
+   * @example createVerifier({ issuer: issuer.issuer, audience: 'orders', introspection: issuer.introspection })
+   */
+  get introspection(): TestIntrospection {
+    const { clientId, clientSecret } = this.#options.introspection;
+    return { endpoint: this.introspectionEndpoint, clientId, clientSecret };
+  }
+
+  /** Requests to the introspection endpoint since start or {@link TestIssuer.resetCounters}. */
+  get introspectionRequests(): number {
+    return this.#server.introspectionRequests;
   }
 
   /** `kid` of the current signing key (the RFC 7638 thumbprint of its public key). */
@@ -80,7 +125,7 @@ export class TestIssuer {
   }
 
   /**
-   * Sets the request counters back to 0.
+   * Sets the request counters (`requests`, `introspectionRequests`) back to 0.
    *
    * @example
    * ```ts
@@ -94,7 +139,7 @@ export class TestIssuer {
   }
 
   /**
-   * Takes discovery and JWKS down (`503`) or brings them back; requests are still counted.
+   * Takes discovery, JWKS and introspection down (`503`) or brings them back; requests are still counted.
    *
    * @param available - `false` for 503 responses, `true` (the start state) for normal ones.
    * @example issuer.setAvailable(false); // the verifier should now fall back to cached keys or fail with 503
@@ -151,7 +196,7 @@ export class TestIssuer {
    * (default 5 minutes), `jti` = a random UUID. `options` override the defaults, and `claims` override both.
    *
    * With `dpopKey` or `certificate` the token is sender-constrained: `cnf: { jkt }` (RFC 9449) or
-   * `cnf: { 'x5t#S256' }` (RFC 8705).
+   * `cnf: { 'x5t#S256' }` (RFC 8705). With `encryptTo` it is then encrypted: a compact JWE.
    *
    * @param claims - payload claims, e.g. `{ sub: 'u1', scope: 'read:orders' }`.
    * @param options - per-token options; `null` omits a claim or header field.
@@ -160,6 +205,7 @@ export class TestIssuer {
    * ```ts
    * const token = await issuer.sign({ sub: 'u1', scope: 'read:orders' }, { audience: 'orders', expiresIn: '5m' });
    * const bound = await issuer.sign({ sub: 'u1' }, { dpopKey: await issuer.dpopKey() });
+   * const encrypted = await issuer.sign({ sub: 'u1' }, { encryptTo: await issuer.encryptionKey() });
    * ```
    */
   async sign(claims: JWTPayload = {}, options: SignOptions = {}): Promise<string> {
@@ -182,6 +228,73 @@ export class TestIssuer {
    */
   dpopKey(options: DPoPKeyOptions = {}): Promise<DPoPKey> {
     return createDPoPKey(options);
+  }
+
+  /**
+   * A new encryption key pair for the API under test: encrypt tokens to it with
+   * `sign(claims, { encryptTo: key })`, and give the API `key.decryption` (or `key.privateKey`,
+   * `key.privateKeyPem`, `key.privateJWK` in core's `decryption.keys`).
+   *
+   * @param options - `alg` (default `'RSA-OAEP-256'`; `'ECDH-ES+A256KW'` etc. make an EC key), `enc` (default `'A256GCM'`), `crv`, `modulusLength`.
+   * @throws TypeError ``bearer-guard: `encryptionKey.<option>` …`` for a wrong option.
+   * @see https://www.rfc-editor.org/rfc/rfc7516
+   * @example
+   * ```ts
+   * const key = await issuer.encryptionKey();
+   * const verifier = createVerifier({ issuer: issuer.issuer, audience: 'orders', decryption: key.decryption });
+   * const token = await issuer.sign({ sub: 'u1' }, { audience: 'orders', encryptTo: key });
+   * ```
+   */
+  encryptionKey(options: EncryptionKeyOptions = {}): Promise<TestEncryptionKey> {
+    return createEncryptionKey(options);
+  }
+
+  /**
+   * Encrypts any token (a JWS from this issuer, an expired or unsigned one…) into a compact JWE, with
+   * full control of its header: `{ alg, enc, kid, cty: 'JWT' }` by default, as `sign()`'s `encryptTo` writes it.
+   *
+   * @param token - the plaintext, usually a compact JWS.
+   * @param options - the recipient `key`, and `alg`, `enc`, `kid`, `cty`, `header`.
+   * @throws TypeError ``bearer-guard: `encrypt.<option>` …`` for a wrong option.
+   * @see https://www.rfc-editor.org/rfc/rfc7519#section-11.2 (nested JWT)
+   * @example const jwe = await issuer.encrypt(await issuer.expiredToken(), { key, enc: 'A128GCM' });
+   */
+  encrypt(token: string, options: EncryptOptions): Promise<string> {
+    if (typeof token !== 'string' || token === '') fail('encrypt.token', 'must be a non-empty string');
+    return encryptToken(token, options, 'encrypt');
+  }
+
+  /**
+   * Mints an opaque reference token, answered by the introspection endpoint with
+   * `{ active: true, ...claims }` until it expires or is revoked. The claims are built as
+   * `sign()` builds a JWT's: `iss`, `aud`, `iat`, `exp`, `jti` by default, `options` and `claims` override them.
+   *
+   * @param claims - payload claims, e.g. `{ sub: 'u1', scope: 'read:orders' }`.
+   * @param options - the claim options of `sign()` (`audience`, `issuer`, `subject`, `expiresIn`, `notBefore`, `issuedAt`, `jti`, `dpopKey`, `certificate`).
+   * @returns 43 random base64url characters (no dots: never mistaken for a JWT).
+   * @throws TypeError ``bearer-guard: `opaque.<option>` …`` for a wrong option.
+   * @see https://www.rfc-editor.org/rfc/rfc7662#section-2.2
+   * @example
+   * ```ts
+   * const token = issuer.opaque({ sub: 'u1', scope: 'read:orders' }, { audience: 'orders' });
+   * const verifier = createVerifier({ issuer: issuer.issuer, audience: 'orders', introspection: issuer.introspection });
+   * (await verifier.verify(token)).source // 'introspection'
+   * ```
+   */
+  opaque(claims: JWTPayload = {}, options: OpaqueTokenOptions = {}): string {
+    return this.#introspection.mint(buildPayload(claims, options, this.#defaults(), {}, 'opaque'));
+  }
+
+  /**
+   * Revokes a token at the introspection endpoint: from now on it answers `{ active: false }` for
+   * it. An opaque token or a JWT of this issuer; a verifier that checks JWTs locally does not see this.
+   *
+   * @param token - the token, as minted.
+   * @example issuer.revoke(token); // introspection: { "active": false } (after the verifier's cache)
+   */
+  revoke(token: string): void {
+    if (typeof token !== 'string' || token === '') fail('revoke.token', 'must be a non-empty string');
+    this.#introspection.revoke(token);
   }
 
   /**
@@ -258,10 +371,11 @@ export class TestIssuer {
     options: SignOptions = {},
     changes: JWTPayload = { sub: 'attacker' },
   ): Promise<string> {
-    const [header, payload, signature] = (await this.sign(claims, options)).split('.') as [string, string, string];
+    const { encryptTo, ...plain } = options;
+    const [header, payload, signature] = (await this.sign(claims, plain)).split('.') as [string, string, string];
     const tampered = encodeSegment({ ...decodeSegment(payload), ...changes });
     if (tampered === payload) throw new Error('tamperedToken: the changes leave the payload unchanged');
-    return `${header}.${tampered}.${signature}`;
+    return encryptIfAsked(`${header}.${tampered}.${signature}`, encryptTo);
   }
 
   /**
@@ -350,7 +464,7 @@ export class TestIssuer {
 /**
  * Starts a test issuer: one signing key, and discovery plus JWKS served over HTTP on 127.0.0.1.
  *
- * @param options - algorithm, default audience, issuer path, token type, lifetime, port.
+ * @param options - algorithm, default audience, issuer path, token type, lifetime, port, introspection client.
  * @throws TypeError naming the option when an option is invalid.
  * @example
  * ```ts
@@ -365,9 +479,20 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   const rsa = resolved.modulusLength === undefined ? {} : { modulusLength: resolved.modulusLength };
   const keys = new KeyRing(await createTestKey(resolved.alg, rsa), () => createTestKey(resolved.alg, rsa));
   let issuer = '';
-  const server = await startMetadataServer(resolved.port, resolved.issuerPath, (resource) =>
-    resource === 'jwks' ? keys.jwks() : discoveryDocument(issuer, [resolved.alg]),
+  // The endpoint answers for the JWTs this issuer signed with a published key, while they are valid.
+  const introspection = new IntrospectionEndpoint(resolved.introspection, async (token) => {
+    try {
+      return (await jwtVerify(token, createLocalJWKSet(keys.jwks()))).payload;
+    } catch {
+      return undefined;
+    }
+  });
+  const server = await startMetadataServer(
+    resolved.port,
+    resolved.issuerPath,
+    (resource) => (resource === 'jwks' ? keys.jwks() : discoveryDocument(issuer, [resolved.alg])),
+    (authorization, contentType, body) => introspection.answer(authorization, contentType, body),
   );
   issuer = `http://127.0.0.1:${server.port}${resolved.issuerPath}`;
-  return new TestIssuer(issuer, server, keys, resolved);
+  return new TestIssuer(issuer, server, keys, resolved, introspection);
 }

@@ -1,9 +1,9 @@
 /**
- * Where the test issuer publishes its metadata and keys, and what the metadata says.
+ * Where the test issuer publishes its metadata, keys and introspection endpoint, and what the metadata says.
  */
 
-/** What a well-known path serves. */
-export type Resource = 'discovery' | 'jwks';
+/** What a path of the issuer serves. */
+export type Resource = 'discovery' | 'jwks' | 'introspection';
 
 /** The URLs of an issuer's well-known documents. */
 export interface WellKnownUrls {
@@ -31,6 +31,17 @@ export function wellKnownUrls(issuer: string): WellKnownUrls {
 }
 
 /**
+ * The token introspection endpoint of an issuer (a trailing slash on the issuer is not doubled).
+ *
+ * @param issuer - the issuer URL.
+ * @see https://www.rfc-editor.org/rfc/rfc7662#section-2
+ * @example introspectionEndpointOf('http://127.0.0.1:4000') // 'http://127.0.0.1:4000/introspect'
+ */
+export function introspectionEndpointOf(issuer: string): string {
+  return `${issuer.replace(/\/$/, '')}/introspect`;
+}
+
+/**
  * Request paths the server answers, for an issuer path such as `'/realms/test'`.
  *
  * Both the appended form (`/realms/test/.well-known/oauth-authorization-server`) and the RFC 8414
@@ -46,6 +57,7 @@ export function routes(issuerPath: string): Map<string, Resource> {
     [`${base}/.well-known/openid-configuration`, 'discovery'],
     [`${base}/.well-known/oauth-authorization-server`, 'discovery'],
     [`${base}/.well-known/jwks.json`, 'jwks'],
+    [`${base}/introspect`, 'introspection'],
   ]);
   if (base !== '') table.set(`/.well-known/oauth-authorization-server${base}`, 'discovery');
   return table;
@@ -54,7 +66,8 @@ export function routes(issuerPath: string): Map<string, Resource> {
 /**
  * The discovery document (OpenID Connect Discovery / RFC 8414 authorization server metadata).
  *
- * Only what a resource server needs is advertised: the issuer serves no authorization or token endpoint.
+ * Only what a resource server needs is advertised: keys and the introspection endpoint
+ * (RFC 7662, `client_secret_basic`); the issuer serves no authorization or token endpoint.
  *
  * @param issuer - the `issuer` value.
  * @param algorithms - the signing algorithms of the published keys.
@@ -64,6 +77,8 @@ export function discoveryDocument(issuer: string, algorithms: readonly string[])
   return {
     issuer,
     jwks_uri: wellKnownUrls(issuer).jwksUri,
+    introspection_endpoint: introspectionEndpointOf(issuer),
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
     response_types_supported: ['code'],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: [...algorithms],

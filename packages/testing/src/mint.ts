@@ -7,6 +7,7 @@ import { SignJWT, type JWTHeaderParameters, type JWTPayload } from 'jose';
 import { epochSeconds, toNumericDate, wholeSeconds, type Duration, type TimeInput } from './duration.js';
 import { confirmationOf, type TestCertificate } from './confirmation.js';
 import type { DPoPKey } from './dpop.js';
+import { encryptToken, type EncryptionTarget } from './encryption.js';
 import type { TestKey } from './keys.js';
 import { isAudience } from './options.js';
 
@@ -49,7 +50,19 @@ export interface SignOptions {
    * PEM, DER bytes or an `X509Certificate`. With `dpopKey` too, `cnf` holds both.
    */
   certificate?: TestCertificate;
+  /**
+   * Encrypts the signed token to this key: a compact JWE (RFC 7516) with `cty: 'JWT'`, the key's
+   * `kid`, and its `alg`/`enc` (a key from `issuer.encryptionKey()`), else `RSA-OAEP-256` (RSA) or
+   * `ECDH-ES+A256KW` (EC, X25519) with `A256GCM`. For other header choices use `issuer.encrypt()`.
+   */
+  encryptTo?: EncryptionTarget;
 }
+
+/** The options of {@link TestIssuer.opaque}: those of `sign()` that make claims. */
+export type OpaqueTokenOptions = Pick<
+  SignOptions,
+  'audience' | 'issuer' | 'subject' | 'expiresIn' | 'notBefore' | 'issuedAt' | 'jti' | 'dpopKey' | 'certificate'
+>;
 
 /** What the issuer contributes to every token. */
 export interface MintDefaults {
@@ -78,49 +91,76 @@ export async function mintToken(
 ): Promise<string> {
   const payload = buildPayload(claims, options, defaults, forced);
   const header = buildHeader(key, options, defaults);
-  if (header.alg === 'none') return `${encodeSegment(header)}.${encodeSegment(payload)}.`;
-  const crit = Array.isArray(header.crit)
-    ? Object.fromEntries(header.crit.map((name) => [String(name), true]))
-    : undefined;
-  return new SignJWT(payload).setProtectedHeader(header).sign(key.privateKey, crit ? { crit } : undefined);
+  let jws: string;
+  if (header.alg === 'none') jws = `${encodeSegment(header)}.${encodeSegment(payload)}.`;
+  else {
+    const crit = Array.isArray(header.crit)
+      ? Object.fromEntries(header.crit.map((name) => [String(name), true]))
+      : undefined;
+    jws = await new SignJWT(payload).setProtectedHeader(header).sign(key.privateKey, crit ? { crit } : undefined);
+  }
+  return encryptIfAsked(jws, options.encryptTo);
 }
 
-function buildPayload(
+/**
+ * `token` as is, or encrypted to `encryptTo` (`sign()`'s option of that name).
+ *
+ * @param token - a compact JWS.
+ * @param encryptTo - the recipient, or `undefined` for none.
+ * @example await encryptIfAsked(jws, encryptionKey) // five segments
+ */
+export function encryptIfAsked(token: string, encryptTo: EncryptionTarget | undefined): Promise<string> {
+  return encryptTo === undefined ? Promise.resolve(token) : encryptToken(token, { key: encryptTo }, 'sign');
+}
+
+/**
+ * The claims of a token. Precedence: issuer defaults < `options` < `claims` < `forced`.
+ *
+ * @param claims - payload claims.
+ * @param options - per-token options.
+ * @param defaults - the issuer's defaults.
+ * @param forced - claims that win over everything.
+ * @param scope - the options' name in errors: `'sign'` or `'opaque'`.
+ * @example buildPayload({ sub: 'u1' }, {}, defaults, {}, 'opaque').iss // defaults.issuer
+ */
+export function buildPayload(
   claims: JWTPayload,
-  options: SignOptions,
+  options: OpaqueTokenOptions,
   defaults: MintDefaults,
   forced: JWTPayload,
+  scope = 'sign',
 ): JWTPayload {
   if (typeof claims !== 'object' || claims === null || Array.isArray(claims))
-    throw new TypeError('sign: claims must be an object');
+    throw new TypeError(`${scope}: claims must be an object`);
+  if (typeof options !== 'object' || options === null) fail(scope, 'options must be an object');
   const { audience, issuer } = options;
   if (audience !== undefined && audience !== null && !isAudience(audience)) {
-    fail('sign.audience', 'must be a non-empty string, a non-empty array of them, or null');
+    fail(`${scope}.audience`, 'must be a non-empty string, a non-empty array of them, or null');
   }
   if (issuer !== undefined && issuer !== null && typeof issuer !== 'string')
-    fail('sign.issuer', 'must be a string or null');
+    fail(`${scope}.issuer`, 'must be a string or null');
   const now = epochSeconds();
   const iat =
     options.issuedAt === null
       ? undefined
       : options.issuedAt === undefined
         ? now
-        : toNumericDate(options.issuedAt, now, 'sign.issuedAt');
+        : toNumericDate(options.issuedAt, now, `${scope}.issuedAt`);
   const lifetime =
     options.expiresIn === null
       ? undefined
       : options.expiresIn === undefined
         ? defaults.expiresIn
-        : wholeSeconds(options.expiresIn, 'sign.expiresIn');
+        : wholeSeconds(options.expiresIn, `${scope}.expiresIn`);
   const payload: JWTPayload = {
     iss: issuer === null ? undefined : (issuer ?? defaults.issuer),
     sub: options.subject,
     aud: audience === null ? undefined : (audience ?? defaults.audience),
     iat,
-    nbf: options.notBefore === undefined ? undefined : toNumericDate(options.notBefore, now, 'sign.notBefore'),
+    nbf: options.notBefore === undefined ? undefined : toNumericDate(options.notBefore, now, `${scope}.notBefore`),
     exp: lifetime === undefined ? undefined : (iat ?? now) + lifetime,
     jti: options.jti === null ? undefined : (options.jti ?? randomUUID()),
-    cnf: confirmationOf(options.dpopKey, options.certificate),
+    cnf: confirmationOf(options.dpopKey, options.certificate, scope),
     ...claims,
     ...forced,
   };

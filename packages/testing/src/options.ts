@@ -4,6 +4,11 @@
  */
 import { fail } from '@bearer-guard/core/adapter';
 import { wholeSeconds, type Duration } from './duration.js';
+import {
+  resolveIntrospectionClient,
+  type IntrospectionClient,
+  type IntrospectionClientOptions,
+} from './introspection.js';
 import { checkAlgorithm, checkModulusLength, type TestAlgorithm } from './keys.js';
 
 /** The `aud` that {@link TestIssuer.sign} writes when neither the issuer nor the call names one. */
@@ -28,6 +33,11 @@ export interface TestIssuerOptions {
   port?: number;
   /** RSA modulus length in bits (RS* and PS* algorithms); default 2048. */
   modulusLength?: number;
+  /**
+   * The client the introspection endpoint (RFC 7662) accepts, with `client_secret_basic`;
+   * default `{ clientId: 'test-api', clientSecret: 'test-secret' }`.
+   */
+  introspection?: IntrospectionClientOptions;
 }
 
 /** {@link TestIssuerOptions} with defaults applied and values checked. */
@@ -39,6 +49,7 @@ export interface ResolvedIssuerOptions {
   expiresIn: number;
   port: number;
   modulusLength: number | undefined;
+  introspection: IntrospectionClient;
 }
 
 const SCOPE = 'createTestIssuer';
@@ -85,6 +96,7 @@ export function resolveIssuerOptions(options: TestIssuerOptions = {}): ResolvedI
     expiresIn: wholeSeconds(expiresIn, `${SCOPE}.expiresIn`),
     port,
     modulusLength,
+    introspection: resolveIntrospectionClient(options.introspection, `${SCOPE}.introspection`),
   };
 }
 

@@ -1,10 +1,22 @@
 /**
- * The HTTP side of the test issuer: serves discovery and JWKS on 127.0.0.1, counts requests,
- * and injects faults (unavailable, slow, overridden bodies) for tests of a verifier's JWKS handling.
+ * The HTTP side of the test issuer: serves discovery and JWKS on 127.0.0.1, and the token
+ * introspection endpoint (POST); counts requests, and injects faults (unavailable, slow,
+ * overridden bodies) for tests of a verifier's JWKS and introspection handling.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { IntrospectionResponse } from './introspection.js';
 import { routes, type Resource } from './metadata.js';
+
+/** Answers an introspection request from its `Authorization` and `Content-Type` headers and its body. */
+export type IntrospectionHandler = (
+  authorization: string | undefined,
+  contentType: string | undefined,
+  body: string,
+) => Promise<IntrospectionResponse>;
+
+/** Largest introspection request body read; past it, 413. */
+const MAX_BODY_BYTES = 64 * 1024;
 
 /** How many requests the server has answered, by kind, since start or the last reset. */
 export interface RequestCounts {
@@ -22,14 +34,16 @@ export interface MetadataServer {
   readonly port: number;
   /** A snapshot of the request counters. */
   readonly requests: RequestCounts;
+  /** Requests to the introspection endpoint (any method), since start or the last reset. */
+  readonly introspectionRequests: number;
   /** Sets every counter back to 0. */
   resetCounters(): void;
-  /** `false`: discovery and JWKS answer 503 until set back to `true`. */
+  /** `false`: discovery, JWKS and introspection answer 503 until set back to `true`. */
   setAvailable(available: boolean): void;
   /** Every response waits this many milliseconds first (0 = none). */
   setDelay(ms: number): void;
-  /** Serves `body` for `resource` instead of the real document (a string verbatim, anything else as JSON); `null` restores it. */
-  setOverride(resource: Resource, body: unknown): void;
+  /** Serves `body` for `'discovery'` or `'jwks'` instead of the real document (a string verbatim, anything else as JSON); `null` restores it. */
+  setOverride(resource: Exclude<Resource, 'introspection'>, body: unknown): void;
   /** Extra headers on successful discovery and JWKS responses (e.g. `cache-control`); `null` removes them. */
   setResponseHeaders(headers: Record<string, string> | null): void;
   /** Stops listening and destroys every open connection; idempotent. */
@@ -42,16 +56,19 @@ export interface MetadataServer {
  *
  * @param port - the port, 0 for any free one.
  * @param issuerPath - the issuer's path, which prefixes the well-known paths.
- * @param render - returns the current JSON document for a resource.
- * @example const server = await startMetadataServer(0, '', (r) => (r === 'jwks' ? { keys: [] } : {}));
+ * @param render - returns the current JSON document for discovery or the JWKS.
+ * @param introspect - answers `POST <issuer>/introspect`.
+ * @example const server = await startMetadataServer(0, '', (r) => (r === 'jwks' ? { keys: [] } : {}), answer);
  */
 export async function startMetadataServer(
   port: number,
   issuerPath: string,
-  render: (resource: Resource) => unknown,
+  render: (resource: Exclude<Resource, 'introspection'>) => unknown,
+  introspect: IntrospectionHandler,
 ): Promise<MetadataServer> {
   const table = routes(issuerPath);
   const counts: RequestCounts = { jwks: 0, discovery: 0, other: 0 };
+  let introspections = 0;
   const overrides = new Map<Resource, unknown>();
   const timers = new Set<NodeJS.Timeout>();
   let available = true;
@@ -61,7 +78,11 @@ export async function startMetadataServer(
 
   function respond(req: IncomingMessage, res: ServerResponse, resource: Resource | undefined): void {
     if (res.destroyed || res.writableEnded) return;
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (resource === 'introspection') {
+      if (req.method !== 'POST') send(req, res, 405, { error: 'method_not_allowed' }, { allow: 'POST' });
+      else if (!available) send(req, res, 503, { error: 'temporarily_unavailable' });
+      else answerIntrospection(req, res);
+    } else if (req.method !== 'GET' && req.method !== 'HEAD') {
       send(req, res, 405, { error: 'method_not_allowed' }, { allow: 'GET, HEAD' });
     } else if (resource === undefined) {
       send(req, res, 404, { error: 'not_found' });
@@ -73,9 +94,31 @@ export async function startMetadataServer(
     }
   }
 
+  function answerIntrospection(req: IncomingMessage, res: ServerResponse): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (size > MAX_BODY_BYTES) return send(req, res, 413, { error: 'invalid_request' });
+      const { authorization, 'content-type': contentType } = req.headers;
+      // The client may be gone, or the server closed, by the time the answer is ready.
+      const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
+        if (!res.destroyed && !res.writableEnded) send(req, res, status, body, headers);
+      };
+      introspect(authorization, contentType, Buffer.concat(chunks).toString('utf8')).then(
+        ({ status, body, headers }) => reply(status, body, headers),
+        () => reply(500, { error: 'server_error' }),
+      );
+    });
+  }
+
   const server = createServer((req, res) => {
     const resource = table.get(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
-    counts[resource ?? 'other'] += 1;
+    if (resource === 'introspection') introspections += 1;
+    else counts[resource ?? 'other'] += 1;
     if (delay <= 0) return respond(req, res, resource);
     const timer = setTimeout(() => {
       timers.delete(timer);
@@ -100,8 +143,11 @@ export async function startMetadataServer(
     get requests() {
       return { ...counts };
     },
+    get introspectionRequests() {
+      return introspections;
+    },
     resetCounters() {
-      counts.jwks = counts.discovery = counts.other = 0;
+      counts.jwks = counts.discovery = counts.other = introspections = 0;
     },
     setAvailable(value) {
       available = value !== false;

@@ -44,6 +44,8 @@ describe('discovery and JWKS over HTTP', () => {
     expect(await res.json()).toEqual({
       issuer: issuer.issuer,
       jwks_uri: issuer.jwksUri,
+      introspection_endpoint: `${issuer.issuer}/introspect`,
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic'],
       response_types_supported: ['code'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: ['RS256'],

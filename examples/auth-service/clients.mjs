@@ -5,9 +5,28 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { OAuthError } from './http.mjs';
+import { importEncryptionKey, TOKEN_FORMATS } from './token-formats.mjs';
 
-/** @typedef {{ id: string, secret: string, scopes: string[] }} ClientConfig */
-/** @typedef {{ id: string, scopes: ReadonlySet<string> }} Client */
+/**
+ * @typedef {object} ClientConfig
+ * @property {string} id
+ * @property {string} secret - 8 characters or more
+ * @property {string[]} scopes - what the client may ask for
+ * @property {'jwt' | 'opaque' | 'encrypted'} [tokenFormat] - of the access tokens it gets: a signed
+ *   JWT (default), an opaque reference (RFC 7662 introspection tells what it means), or the signed
+ *   JWT inside a JWE encrypted to `encryptionKey`
+ * @property {string | import('node:crypto').KeyObject | Record<string, unknown>} [encryptionKey] - with
+ *   `tokenFormat: 'encrypted'`: the RSA public key (PEM, JWK or KeyObject) of the API that decrypts
+ * @property {boolean} [introspect] - may call `POST /introspect` (a resource server); default false
+ */
+/**
+ * @typedef {object} Client
+ * @property {string} id
+ * @property {ReadonlySet<string>} scopes
+ * @property {'jwt' | 'opaque' | 'encrypted'} tokenFormat
+ * @property {import('./token-formats.mjs').EncryptionKey | undefined} encryptionKey
+ * @property {boolean} introspect
+ */
 
 /** A scope token: RFC 6749 §3.3 `NQCHAR`s, no space. */
 export const SCOPE_TOKEN = /^[\x21\x23-\x5b\x5d-\x7e]+$/;
@@ -22,7 +41,7 @@ export function createClientRegistry(clients) {
     throw new TypeError('auth-service: `clients` must be a non-empty array');
   /** @type {Map<string, Client & { digest: Buffer }>} */
   const registry = new Map();
-  for (const { id, secret, scopes } of clients) {
+  for (const { id, secret, scopes, tokenFormat = 'jwt', encryptionKey, introspect = false } of clients) {
     if (typeof id !== 'string' || id === '' || registry.has(id))
       throw new TypeError(`auth-service: client id ${JSON.stringify(id)} is empty or repeated`);
     if (typeof secret !== 'string' || secret.length < 8)
@@ -30,8 +49,32 @@ export function createClientRegistry(clients) {
     if (!Array.isArray(scopes) || !scopes.every((s) => typeof s === 'string' && SCOPE_TOKEN.test(s))) {
       throw new TypeError(`auth-service: client ${id}: \`scopes\` must be an array of scope tokens`);
     }
-    registry.set(id, { id, scopes: new Set(scopes), digest: digest(secret) });
+    if (!TOKEN_FORMATS.includes(tokenFormat))
+      throw new TypeError(`auth-service: client ${id}: \`tokenFormat\` must be one of ${TOKEN_FORMATS.join(', ')}`);
+    if ((tokenFormat === 'encrypted') !== (encryptionKey !== undefined))
+      throw new TypeError(
+        `auth-service: client ${id}: \`encryptionKey\` goes with \`tokenFormat: 'encrypted'\`, and only with it`,
+      );
+    if (typeof introspect !== 'boolean')
+      throw new TypeError(`auth-service: client ${id}: \`introspect\` must be a boolean`);
+    registry.set(id, {
+      id,
+      scopes: new Set(scopes),
+      tokenFormat,
+      encryptionKey: encryptionKey === undefined ? undefined : importEncryptionKey(encryptionKey, id),
+      introspect,
+      digest: digest(secret),
+    });
   }
+
+  /** @param {Client} client @returns {Client} the client without its secret's digest */
+  const view = ({ id, scopes, tokenFormat, encryptionKey, introspect }) => ({
+    id,
+    scopes,
+    tokenFormat,
+    encryptionKey,
+    introspect,
+  });
 
   /**
    * The client a request authenticates as.
@@ -60,7 +103,7 @@ export function createClientRegistry(clients) {
     const [id = '', secret = ''] = credentials;
     const client = registry.get(id);
     const match = timingSafeEqual(digest(secret), client?.digest ?? NOBODY);
-    if (client && match) return { id: client.id, scopes: client.scopes };
+    if (client && match) return view(client);
     throw header !== undefined ? challenge : new OAuthError(400, 'invalid_client', 'Client authentication failed');
   }
 
@@ -69,7 +112,7 @@ export function createClientRegistry(clients) {
     /** @param {string} id @returns {Client | undefined} */
     get: (id) => {
       const client = registry.get(id);
-      return client && { id: client.id, scopes: client.scopes };
+      return client && view(client);
     },
     /** Every scope some client may ask for (`scopes_supported`). */
     scopes: () => [...new Set([...registry.values()].flatMap((c) => [...c.scopes]))].sort(),

@@ -3,6 +3,8 @@
  * grant (RFC 6749 §4.4) issuing RFC 9068 JWT access tokens, its public keys as a JWKS, RFC 8414
  * metadata, key rotation, RFC 7009 revocation into the `RevocationStore` the APIs read, and
  * DPoP-bound tokens (RFC 9449) for clients that send a DPoP proof with their token request.
+ * Per client, tokens may instead be opaque references or encrypted JWTs (JWE); RFC 7662
+ * introspection (`POST /introspect`) tells resource servers what any of them means.
  *
  * @example
  * ```js
@@ -19,7 +21,8 @@ import { createClientRegistry, SCOPE_TOKEN } from './clients.mjs';
 import { createProofChecker, DPOP_ALGORITHMS } from './dpop.mjs';
 import { NO_STORE, OAuthError, readForm, send, sendError } from './http.mjs';
 import { createKeyring } from './keys.mjs';
-import { signAccessToken, verifyOwnToken } from './tokens.mjs';
+import { createIssuedTokens, encryptToken, opaqueToken } from './token-formats.mjs';
+import { accessTokenClaims, signAccessToken, verifyOwnToken } from './tokens.mjs';
 
 /** Seconds a replaced key outlives the last token it signed, for the verifiers' clock tolerance. */
 const CLOCK_SKEW = 60;
@@ -37,7 +40,10 @@ const PUBLIC = { 'cache-control': 'public, max-age=60' };
  * @property {string} [keysDir] - PEM private keys, generated there on first start; default: keys in memory only
  * @property {string} [alg] - algorithm of generated keys; default 'ES256'
  * @property {number | string} [tokenLifetime] - seconds or '5m'; default 300
- * @property {import('@bearer-guard/core').RevocationStore} [revocation] - where `/revoke` writes; default in memory
+ * @property {import('@bearer-guard/core').RevocationStore} [revocation] - where `/revoke` writes (and
+ *   `/introspect` reads); default in memory
+ * @property {number} [maxStoredTokens] - opaque and encrypted tokens remembered until they expire, at
+ *   most; past it `/token` answers 503 for clients with those formats. Default 10 000
  */
 
 /**
@@ -63,6 +69,7 @@ export async function createAuthService(options) {
       );
   }
   const keyring = await createKeyring({ keysDir, alg, retention: lifetime + CLOCK_SKEW });
+  const issued = createIssuedTokens({ max: options.maxStoredTokens });
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error) => {
@@ -85,10 +92,13 @@ export async function createAuthService(options) {
     token_endpoint: `${issuer}/token`,
     jwks_uri: `${issuer}/jwks.json`,
     revocation_endpoint: `${issuer}/revoke`,
+    introspection_endpoint: `${issuer}/introspect`,
     grant_types_supported: ['client_credentials'],
     response_types_supported: [], // no authorization endpoint: client credentials only
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+    // No private_key_jwt: the service knows its clients' secrets, not their keys.
+    introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     scopes_supported: registry.scopes(),
     dpop_signing_alg_values_supported: [...DPOP_ALGORITHMS], // RFC 9449 §5.1
   });
@@ -121,8 +131,9 @@ export async function createAuthService(options) {
   }
 
   /**
-   * Signs an access token as `POST /token` would grant it. For tests and the demo, which also
-   * use it to mint already-expired tokens (`issuedAt` in the past); it never exposes the key.
+   * Issues an access token as `POST /token` would grant it, in the client's format. For tests
+   * and the demo, which also use it to mint already-expired tokens (`issuedAt` in the past); it
+   * never exposes the key.
    * @param {{ clientId: string, scope?: string, resource?: string, lifetime?: number, issuedAt?: number }} request
    *   `lifetime` at most the service's `tokenLifetime`; `issuedAt` in seconds since the epoch
    */
@@ -136,7 +147,51 @@ export async function createAuthService(options) {
       throw new RangeError('issueToken: `issuedAt` must not be in the future');
     const scopes = grantedScopes(client, scope);
     const aud = audienceFor(resource);
-    return signAccessToken(keyring.current(), { issuer, audience: aud, clientId, scopes, lifetime: seconds, issuedAt });
+    return mint(client, accessTokenClaims({ issuer, audience: aud, clientId, scopes, lifetime: seconds, issuedAt }));
+  }
+
+  /**
+   * The access token with these claims, in the client's `tokenFormat`: a signed JWT; an opaque
+   * reference; or the signed JWT encrypted to the client's `encryptionKey`. The last two are
+   * remembered until they expire, for introspection and revocation.
+   * @param {import('./clients.mjs').Client} client
+   * @param {import('./tokens.mjs').AccessTokenClaims} claims
+   */
+  async function mint(client, claims) {
+    if (client.tokenFormat === 'opaque') {
+      const reference = opaqueToken();
+      issued.remember(reference, claims);
+      return reference;
+    }
+    const jwt = await signAccessToken(keyring.current(), claims);
+    if (client.tokenFormat === 'jwt') return jwt;
+    const encrypted = await encryptToken(
+      jwt,
+      /** @type {import('./token-formats.mjs').EncryptionKey} */ (client.encryptionKey),
+    );
+    issued.remember(encrypted, claims);
+    return encrypted;
+  }
+
+  /**
+   * The claims of a live token this service issued, in any format, or undefined (unknown,
+   * malformed, forged, expired). Revocation is not looked at here.
+   * @param {string} token
+   */
+  async function claimsOf(token) {
+    return issued.lookup(token) ?? (await verifyOwnToken(token, keyring.jwks(), issuer));
+  }
+
+  /** `revocation.isRevoked`, as a 503 when the store cannot answer. @param {import('jose').JWTPayload} payload */
+  async function isRevoked(payload) {
+    try {
+      return await revocation.isRevoked(payload);
+    } catch (error) {
+      console.error('auth-service: revocation store failed', error);
+      throw new OAuthError(503, 'temporarily_unavailable', 'The revocation store cannot answer; try again later', {
+        'retry-after': '1',
+      });
+    }
   }
 
   /**
@@ -158,14 +213,10 @@ export async function createAuthService(options) {
     const aud = audienceFor(params.get('resource'));
     // Checked once the client is authenticated: strangers cannot fill the store of seen proofs.
     const jkt = await proofs.check(req);
-    const accessToken = await signAccessToken(keyring.current(), {
-      issuer,
-      audience: aud,
-      clientId: client.id,
-      scopes,
-      lifetime,
-      jkt,
-    });
+    const accessToken = await mint(
+      client,
+      accessTokenClaims({ issuer, audience: aud, clientId: client.id, scopes, lifetime, jkt }),
+    );
     const scope = scopes.length > 0 ? { scope: scopes.join(' ') } : {};
     const tokenType = jkt === undefined ? 'Bearer' : 'DPoP';
     send(res, 200, { access_token: accessToken, token_type: tokenType, expires_in: lifetime, ...scope });
@@ -174,7 +225,7 @@ export async function createAuthService(options) {
   /**
    * `POST /revoke`, RFC 7009: 200 for a token that is unknown, invalid or expired already (§2.2);
    * a valid token of another client is refused (§2.1). `token_type_hint` is only a hint: every
-   * token is looked up as an access token, the one kind this service issues.
+   * token is looked up as an access token, the one kind this service issues, in any format.
    */
   async function revoke(
     /** @type {import('node:http').IncomingMessage} */ req,
@@ -184,7 +235,7 @@ export async function createAuthService(options) {
     const client = registry.authenticate(req, params);
     const presented = params.get('token');
     if (presented === undefined) throw new OAuthError(400, 'invalid_request', 'The "token" parameter is missing');
-    const payload = await verifyOwnToken(presented, keyring.jwks(), issuer);
+    const payload = await claimsOf(presented);
     if (payload && payload.client_id !== client.id)
       throw new OAuthError(400, 'unauthorized_client', 'The token was not issued to this client');
     if (payload && typeof payload.jti === 'string' && typeof payload.exp === 'number') {
@@ -200,10 +251,47 @@ export async function createAuthService(options) {
     send(res, 200, undefined);
   }
 
+  /**
+   * `POST /introspect`, RFC 7662: for a client allowed to introspect (a resource server,
+   * `introspect: true`), the claims of a live token this service issued — JWT, opaque or
+   * encrypted — with `active: true` (§2.2); `{ active: false }` for any other token: expired,
+   * revoked, unknown, malformed (§2.2 says no more about it). `token_type_hint` is only a hint
+   * (§2.1): every token is looked up in every format.
+   */
+  async function introspect(
+    /** @type {import('node:http').IncomingMessage} */ req,
+    /** @type {import('node:http').ServerResponse} */ res,
+  ) {
+    const params = await readForm(req);
+    const client = registry.authenticate(req, params);
+    // §4: only resource servers may ask, or any client could probe the tokens it comes across.
+    if (!client.introspect) throw new OAuthError(400, 'unauthorized_client', 'This client may not introspect tokens');
+    const presented = params.get('token');
+    if (presented === undefined) throw new OAuthError(400, 'invalid_request', 'The "token" parameter is missing');
+    const payload = await claimsOf(presented);
+    if (!payload || (await isRevoked(payload))) return send(res, 200, { active: false });
+    const { iss, aud, sub, exp, iat, scope, client_id, jti, cnf } = payload;
+    send(res, 200, {
+      active: true,
+      iss,
+      aud,
+      sub,
+      exp,
+      iat,
+      ...(scope === undefined ? {} : { scope }),
+      client_id,
+      jti,
+      // RFC 9449 §6.2: a DPoP-bound token says so, and names its key.
+      token_type: cnf === undefined ? 'Bearer' : 'DPoP',
+      ...(cnf === undefined ? {} : { cnf }),
+    });
+  }
+
   /** @type {Record<string, { method: 'GET' | 'POST', run: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => unknown }>} */
   const routes = {
     '/token': { method: 'POST', run: token },
     '/revoke': { method: 'POST', run: revoke },
+    '/introspect': { method: 'POST', run: introspect },
     '/jwks.json': { method: 'GET', run: (_, res) => send(res, 200, keyring.jwks(), PUBLIC) },
     '/.well-known/oauth-authorization-server': { method: 'GET', run: (_, res) => send(res, 200, metadata(), PUBLIC) },
   };

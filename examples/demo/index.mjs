@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 /**
  * The whole system in one process: the auth service and the same orders API on Express, Koa
- * and Fastify, all three guarded by one shared policy module, plus a fourth instance (Express)
- * that also accepts DPoP-bound tokens. Walks through the story, checks every answer, prints a
- * transcript and exits 0 only when every step went as expected.
+ * and Fastify, all three guarded by one shared policy module, plus more instances of the Express
+ * API: one that also accepts DPoP-bound tokens, one that also accepts encrypted (JWE) and opaque
+ * (introspected) tokens, and one that introspects every token. Walks through the story, checks
+ * every answer, prints a transcript and exits 0 only when every step went as expected.
  *
  *   node examples/demo/index.mjs                              # revocations in memory
  *   REDIS_URL=redis://127.0.0.1:6379 node examples/demo/index.mjs  # one Redis store per API
  *
  * Nothing secret is printed: client secrets are random per run and tokens never shown.
  */
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAuthService } from '@bearer-guard/example-auth-service';
 import { createOrdersApp as expressApp } from '@bearer-guard/example-orders-express';
@@ -18,6 +19,7 @@ import { createOrdersApp as fastifyApp } from '@bearer-guard/example-orders-fast
 import { createOrdersApp as koaApp } from '@bearer-guard/example-orders-koa';
 import { revocationStore } from '@bearer-guard/example-policy';
 import { callApi, claimsOf, createDPoPClient, getJson, headerOf, postForm, tamper } from './client.mjs';
+import { tokenFormats } from './token-formats.mjs';
 import { createTranscript } from './transcript.mjs';
 
 const watchdog = setTimeout(() => {
@@ -27,10 +29,23 @@ const watchdog = setTimeout(() => {
 
 const redisUrl = process.env.REDIS_URL || undefined;
 const secret = () => randomBytes(18).toString('base64url');
+// The orders API's key pair for encrypted tokens (part 6): the auth service encrypts to the public half.
+const apiKeys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const clients = {
   reader: { id: 'reader', secret: secret(), scopes: ['orders:read'] },
   writer: { id: 'writer', secret: secret(), scopes: ['orders:read', 'orders:write'] },
   admin: { id: 'admin', secret: secret(), scopes: ['orders:read', 'orders:write', 'orders:admin'] },
+  // Part 6: a client whose tokens are opaque references, one whose tokens are encrypted to the
+  // orders API's public key, and the orders API itself, a client allowed to introspect.
+  mobile: { id: 'mobile', secret: secret(), scopes: ['orders:read'], tokenFormat: 'opaque' },
+  partner: {
+    id: 'partner',
+    secret: secret(),
+    scopes: ['orders:read'],
+    tokenFormat: 'encrypted',
+    encryptionKey: apiKeys.publicKey,
+  },
+  ordersApi: { id: 'orders-api', secret: secret(), scopes: [], introspect: true },
 };
 
 // One store shared by everyone in memory; with Redis, one store per process-to-be, as in production.
@@ -51,15 +66,36 @@ const frameworks = /** @type {(keyof typeof apis)[]} */ (Object.keys(apis));
 // The same Express API with `dpop: true`: a fourth instance, so that the three above keep their
 // identical Bearer-only challenges (a DPoP-enabled API also offers a `DPoP` challenge).
 const dpopApi = await expressApp({ issuer: auth.issuer, revocation: store(), dpop: true });
+// Two more, for part 6, with no revocation store: they learn of revocations by introspection only.
+// `formatsApi` verifies signed JWTs locally, decrypts encrypted ones with its private key and
+// introspects anything else (opaque), caching each answer 1 s; `phantomApi` introspects every
+// token, JWTs included (`tokens: 'all'`), without a cache.
+const introspectAs = { clientId: clients.ordersApi.id, clientSecret: clients.ordersApi.secret };
+const formatsApi = await expressApp({
+  issuer: auth.issuer,
+  decryption: { keys: [apiKeys.privateKey] },
+  introspection: { ...introspectAs, cache: { maxAge: '1s' } },
+});
+const phantomApi = await expressApp({
+  issuer: auth.issuer,
+  introspection: { ...introspectAs, tokens: 'all', cache: false },
+});
 if (redisUrl) await waitForRedis();
 
 const t = createTranscript();
 t.note('bearer-guard demo: one auth service, one policy module, the same orders API on three frameworks');
-t.note(`  auth service  ${auth.issuer}   (RFC 8414 metadata, /jwks.json, /token, /revoke)`);
-for (const name of frameworks) t.note(`  ${name.padEnd(12)}  ${apis[name].url}`);
-t.note(`  ${'express+DPoP'.padEnd(12)}  ${dpopApi.url}   (the Express API with dpop: true)`);
-t.note(
-  `  revocations   ${redisUrl ? `Redis at ${new URL(redisUrl).host}, one store per API and one for the auth service` : 'in memory, one store shared in this process'}`,
+/** One line of the cast list, labels aligned. @param {string} label @param {string} text */
+const castLine = (label, text) => t.note(`  ${label.padEnd(18)}  ${text}`);
+castLine('auth service', `${auth.issuer}   (RFC 8414 metadata, /jwks.json, /token, /revoke, /introspect)`);
+for (const name of frameworks) castLine(name, apis[name].url);
+castLine('express+DPoP', `${dpopApi.url}   (the Express API with dpop: true)`);
+castLine('express+JWE+opaque', `${formatsApi.url}   (with decryption and introspection, cache 1 s)`);
+castLine('express+phantom', `${phantomApi.url}   (introspects every token: tokens 'all', no cache)`);
+castLine(
+  'revocations',
+  redisUrl
+    ? `Redis at ${new URL(redisUrl).host}, one store per API and one for the auth service`
+    : 'in memory, one store shared in this process',
 );
 
 try {
@@ -73,7 +109,13 @@ try {
     got: String(error?.message ?? error),
   });
 }
-await Promise.allSettled([auth.close(), dpopApi.close(), ...frameworks.map((name) => apis[name].close())]);
+await Promise.allSettled([
+  auth.close(),
+  dpopApi.close(),
+  formatsApi.close(),
+  phantomApi.close(),
+  ...frameworks.map((name) => apis[name].close()),
+]);
 await Promise.allSettled(stores.map((s) => s.close?.()));
 
 t.note('');
@@ -399,6 +441,19 @@ async function story() {
     expected: '401 invalid_token',
     got: (await callApi(apis.koa.url, 'GET', '/orders', dpopToken)).summary,
   });
+
+  await tokenFormats({
+    t,
+    auth,
+    clients,
+    formatsApi,
+    phantomApi,
+    plainApi: apis.koa,
+    tokenUrl,
+    revokeUrl,
+    meta: meta.body,
+    jwt: fresh.token,
+  });
 }
 
 /** Polls `run` until it answers `expected` (at most 2 s), then returns its last answer. */
@@ -420,6 +475,9 @@ async function waitForRedis() {
     console.error(`demo: Redis at ${new URL(/** @type {string} */ (redisUrl)).host} did not answer within 5 s`);
     await Promise.allSettled([
       auth.close(),
+      dpopApi.close(),
+      formatsApi.close(),
+      phantomApi.close(),
       ...frameworks.map((name) => apis[name].close()),
       ...stores.map((s) => s.close?.()),
     ]);

@@ -8,14 +8,23 @@ import { authOptions, deleteOrders, readOrders, writeOrders } from '@bearer-guar
 import { BAD_BODY, HEALTHY, NOT_FOUND, SERVER_ERROR, createOrderBook } from '@bearer-guard/example-policy/orders';
 
 /**
- * @param {{ issuer: string, revocation?: import('@bearer-guard/example-policy').RevocationStore, dpop?: boolean, port?: number, host?: string }} options
- *   `dpop`: accept DPoP-bound tokens too (see the policy's `authOptions`)
+ * @param {import('@bearer-guard/example-policy').PolicySettings & { port?: number, host?: string }} options
+ *   `dpop`, `decryption`, `introspection`: DPoP-bound, encrypted, opaque tokens too (see the
+ *   policy's `authOptions`)
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
-export async function createOrdersApp({ issuer, revocation, dpop = false, port = 0, host = '127.0.0.1' }) {
+export async function createOrdersApp({
+  issuer,
+  revocation,
+  dpop = false,
+  decryption,
+  introspection,
+  port = 0,
+  host = '127.0.0.1',
+}) {
   const book = createOrderBook();
   const app = Fastify({ forceCloseConnections: true });
-  await app.register(bearerGuard, authOptions({ issuer, revocation, dpop }));
+  await app.register(bearerGuard, authOptions({ issuer, revocation, dpop, decryption, introspection }));
 
   /** @typedef {{ Params: { id: string } }} ById */
   app.get('/health', { config: { auth: false } }, async () => HEALTHY);

@@ -11,21 +11,33 @@ import { redisRevocationStore } from '@bearer-guard/redis';
 export const AUDIENCE = 'orders-api';
 
 /**
+ * @typedef {object} PolicySettings
+ * @property {string} issuer - the auth service's issuer URL (keys, and the introspection
+ *   endpoint, come through its discovery document)
+ * @property {RevocationStore} [revocation] - the denylist shared with the auth service's `POST /revoke`
+ * @property {boolean} [dpop] - also accept DPoP-bound tokens (RFC 9449: `Authorization: DPoP` plus
+ *   a proof), and refuse such a token sent without its proof. Bearer tokens keep working. Default off.
+ * @property {import('@bearer-guard/core').DecryptionOptions} [decryption] - also accept tokens
+ *   encrypted to this API (JWE holding the signed JWT): its private key(s). Default none
+ * @property {import('@bearer-guard/core').IntrospectionOptions} [introspection] - also accept
+ *   opaque tokens, asking the auth service what they mean (RFC 7662); with `tokens: 'all'`, every
+ *   token. Default none
+ */
+
+/**
  * Options for every adapter's `auth()` (or the Fastify plugin).
- * @param {{ issuer: string, revocation?: RevocationStore, dpop?: boolean }} settings
- *   `issuer`: the auth service's issuer URL (keys come through its discovery document);
- *   `revocation`: the denylist shared with the auth service's `POST /revoke`;
- *   `dpop`: also accept DPoP-bound tokens (RFC 9449: `Authorization: DPoP` plus a proof), and
- *   refuse such a token sent without its proof. Bearer tokens keep working. Default off.
+ * @param {PolicySettings} settings
  * @returns {import('@bearer-guard/core').AuthOptions}
  */
-export const authOptions = ({ issuer, revocation, dpop = false }) => ({
+export const authOptions = ({ issuer, revocation, dpop = false, decryption, introspection }) => ({
   issuer,
   audience: AUDIENCE,
   tokenType: 'at+jwt', // RFC 9068: an ID token or any other JWT from the same issuer is refused
   requiredClaims: ['exp', 'iat', 'jti', 'sub', 'client_id'], // RFC 9068 §2.2 (`iss`, `aud` are checked above)
   revocation,
   dpop,
+  ...(decryption === undefined ? {} : { decryption }),
+  ...(introspection === undefined ? {} : { introspection }),
 });
 
 /** `GET /orders`, `GET /orders/:id`. */

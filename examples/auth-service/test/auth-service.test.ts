@@ -285,10 +285,12 @@ describe('metadata and keys', () => {
       token_endpoint: `${service.issuer}/token`,
       jwks_uri: `${service.issuer}/jwks.json`,
       revocation_endpoint: `${service.issuer}/revoke`,
+      introspection_endpoint: `${service.issuer}/introspect`,
       grant_types_supported: ['client_credentials'],
       response_types_supported: [],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      introspection_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: ['orders:read', 'orders:write'],
       dpop_signing_alg_values_supported: ['ES256', 'ES384', 'ES512', 'EdDSA', 'PS256', 'PS384', 'PS512', 'RS256'],
     });

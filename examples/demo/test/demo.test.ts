@@ -1,7 +1,7 @@
 /**
  * The demo as a user runs it: `node examples/demo/index.mjs` in a child process, against the
- * built packages. It must exit 0 with every step marked ✓ (the DPoP steps included), quickly,
- * and print no secret.
+ * built packages. It must exit 0 with every step marked ✓ (the DPoP, introspection and JWE
+ * steps included), quickly, and print no secret.
  * With `redis-server` on the PATH it also runs against a private Redis (REDIS_URL).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -69,6 +69,22 @@ function expectCleanTranscript({ code, stdout, stderr, ms }: Awaited<ReturnType<
   ]) {
     expect(
       rows.filter((line) => line.includes(step) && line.includes('express+DPoP') && line.includes(` ${outcome} `)),
+      step,
+    ).toHaveLength(1);
+  }
+  // Opaque and encrypted tokens (RFC 7662 introspection, JWE), and an API that introspects every token.
+  for (const [step, framework, outcome] of [
+    ['mobile gets an opaque token', 'auth', '200 opaque, 43 characters'],
+    ['partner gets an encrypted token', 'auth', '200 JWE RSA-OAEP-256 A256GCM'],
+    ['signed JWT (verified locally)', 'express+JWE+opaque', '200'],
+    ['opaque token (introspected)', 'express+JWE+opaque', '200'],
+    ['encrypted token (decrypted)', 'express+JWE+opaque', '200'],
+    ['revoked opaque token', 'express+JWE+opaque', '401 invalid_token'],
+    ['signed JWT, introspected too', 'express+phantom', '200'],
+    ['revoked JWT: refused at once', 'express+phantom', '401 invalid_token'],
+  ]) {
+    expect(
+      rows.filter((line) => line.includes(step) && line.includes(` ${framework} `) && line.includes(` ${outcome} `)),
       step,
     ).toHaveLength(1);
   }

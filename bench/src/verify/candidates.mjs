@@ -131,7 +131,7 @@ function dpopCandidate(id, label, repeated) {
         verifyOnce: async (t) => {
           if (t !== ctx.tokens[0] && t !== ctx.repeated) return verifier.verify(t);
           // Each check is its own pass, so the measured passes start with an empty store.
-          pass = -(++checks);
+          pass = -++checks;
           const auth = await verifier.authenticate(requests[0]);
           if (!auth?.confirmation?.jkt) throw new Error('DPoP request not bound');
           return true;

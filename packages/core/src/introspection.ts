@@ -292,6 +292,10 @@ export class Introspector {
       const error = own(body, 'error');
       if (typeof error !== 'string')
         throw unavailable(`introspection at ${endpoint} answered 400 without an OAuth error`);
+      // About this API's own client, not the caller's token: a configuration problem, never a client error.
+      if (error === 'invalid_client' || error === 'unauthorized_client') {
+        throw unavailable(`introspection at ${endpoint} refused this API's client: ${error}`);
+      }
       throw new InvalidTokenError('introspection_refused', `introspection refused the token: ${error.slice(0, 100)}`);
     }
     // RFC 7662 §2.2: `active` is REQUIRED and boolean; anything but exactly true is not active.

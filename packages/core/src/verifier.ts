@@ -599,13 +599,42 @@ export function createVerifier(options: AuthOptions): Verifier {
     return bound;
   }
 
+  /**
+   * `authenticate` without a promise when none is needed: a plain bearer request whose token is a
+   * cache hit (or verified by a fixed key), with no store to wait for, answers synchronously, and
+   * its failure is thrown. Anything that must wait, or DPoP and mTLS, goes the asynchronous way.
+   */
+  function authenticateNow(
+    request: TokenRequest,
+    context: AuthenticateContext,
+  ): AuthResult | undefined | Promise<AuthResult | undefined> {
+    if (dpop || mtls || tracingVerify()) return verifier.authenticate(request, context);
+    let credentials: Credentials | undefined;
+    try {
+      credentials = extractCredentials(request, resolved.tokenLocations, resolved.cookieName, false);
+      if (credentials === undefined) {
+        const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
+        if (optional ?? resolved.optional) return undefined;
+        throw new UnauthorizedError();
+      }
+      const auth = verifyToken(credentials.token);
+      if (auth instanceof Promise) return authenticateReported(request, context, credentials, auth);
+      return own(auth.payload, 'cnf') === undefined ? auth : authenticateReported(request, context, credentials, auth);
+    } catch (error) {
+      throw report(asBearerError(error), context);
+    }
+  }
+
   async function authenticateReported(
     request: TokenRequest,
     context: AuthenticateContext,
+    extracted?: Credentials,
+    verified?: AuthResult | Promise<AuthResult>,
   ): Promise<AuthResult | undefined> {
     let credentials: Credentials | undefined;
     try {
-      credentials = extractCredentials(request, resolved.tokenLocations, resolved.cookieName, dpop !== undefined);
+      credentials =
+        extracted ?? extractCredentials(request, resolved.tokenLocations, resolved.cookieName, dpop !== undefined);
       if (credentials === undefined) {
         // Own members only: an `optional` on a polluted Object.prototype opens nothing.
         const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
@@ -613,7 +642,7 @@ export function createVerifier(options: AuthOptions): Verifier {
         throw new UnauthorizedError();
       }
       if (!dpop && !mtls) {
-        const auth = await verifyToken(credentials.token);
+        const auth = await (verified ?? verifyToken(credentials.token));
         // A sender-constrained token is refused where its constraint cannot be checked.
         return own(auth.payload, 'cnf') === undefined ? auth : await bind(auth, undefined, request, context, 0);
       }
@@ -682,5 +711,28 @@ export function createVerifier(options: AuthOptions): Verifier {
       cache?.clear();
     },
   };
+  Object.defineProperty(verifier, AUTHENTICATE_NOW, { value: authenticateNow });
   return Object.freeze(verifier);
+}
+
+const AUTHENTICATE_NOW = Symbol('bearer-guard.authenticate-now');
+
+/**
+ * `verifier.authenticate`, synchronous when it can be (a cached or locally verified plain bearer
+ * token, no store to wait for): adapters skip a promise and a turn of the event loop per request.
+ * Returns the result, `undefined` (no token, optional), or a promise of either; throws the
+ * reported error of a synchronous failure.
+ */
+export function authenticateNow(
+  verifier: Verifier,
+  request: TokenRequest,
+  context: AuthenticateContext = {},
+): AuthResult | undefined | Promise<AuthResult | undefined> {
+  const now = (verifier as unknown as Record<symbol, typeof authenticateNow | undefined>)[AUTHENTICATE_NOW];
+  return now
+    ? (now as unknown as (r: TokenRequest, c: AuthenticateContext) => ReturnType<typeof authenticateNow>)(
+        request,
+        context,
+      )
+    : verifier.authenticate(request, context);
 }

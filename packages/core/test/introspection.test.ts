@@ -198,6 +198,16 @@ describe('introspection (RFC 7662)', () => {
       '401 introspection_refused',
     ],
     ['400 without an OAuth error', { status: 400, body: { message: 'bad' } }, '503 introspection_unavailable'],
+    [
+      '400 invalid_client (our own client)',
+      { status: 400, body: { error: 'invalid_client' } },
+      '503 introspection_unavailable',
+    ],
+    [
+      '400 unauthorized_client (our own client)',
+      { status: 400, body: { error: 'unauthorized_client' } },
+      '503 introspection_unavailable',
+    ],
     ['500', { status: 500, body: { error: 'server_error' } }, '503 introspection_unavailable'],
     ['a body that is not JSON', { body: null, raw: '<html>' }, '503 introspection_unavailable'],
     ['a JSON array', { body: [true] }, '503 introspection_unavailable'],

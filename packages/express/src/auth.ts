@@ -4,9 +4,9 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { AuthOptions, AuthResult, TokenRequest } from '@bearer-guard/core';
-import { createAdapterBase, responseHeadersOf, type AdapterHandle } from '@bearer-guard/core/adapter';
+import { authenticateNow, createAdapterBase, responseHeadersOf, type AdapterHandle } from '@bearer-guard/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { settle } from './respond.js';
+import { handleError, settle } from './respond.js';
 
 // `req.auth`, declared once through declaration merging. Its claims are core's `AuthPayload`:
 // augment that interface (from `@bearer-guard/core` or from this package) to type your claims.
@@ -84,13 +84,26 @@ export function auth(options: AuthOptions): AuthMiddleware {
     };
     if (dpop) parts.origin = () => originOf(req);
     if (mtls) parts.peerCertificate = () => (req.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
-    const task = base.verifier.authenticate(parts, { request: req }).then((result) => {
+    const attach = (result: AuthResult | undefined): void => {
       if (!result) return;
       req.auth = result;
       const headers = responseHeadersOf(result);
       if (headers) res.set(headers);
-    });
-    settle(task, res, next, base.forwardErrors);
+    };
+    let result: ReturnType<typeof authenticateNow>;
+    try {
+      result = authenticateNow(base.verifier, parts, { request: req });
+    } catch (error) {
+      handleError(error, res, next, base.forwardErrors);
+      return;
+    }
+    if (result instanceof Promise) {
+      settle(result.then(attach), res, next, base.forwardErrors);
+      return;
+    }
+    // A cached token: no promise, no turn of the event loop.
+    attach(result);
+    next();
   });
 }
 

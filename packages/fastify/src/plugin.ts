@@ -4,7 +4,13 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { AuthOptions, Guard, TokenRequest } from '@bearer-guard/core';
-import { createAdapterBase, isGuard, mayCarryBodyToken, responseHeadersOf } from '@bearer-guard/core/adapter';
+import {
+  authenticateNow,
+  createAdapterBase,
+  isGuard,
+  mayCarryBodyToken,
+  responseHeadersOf,
+} from '@bearer-guard/core/adapter';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { defer, pendingGuards, takePending } from './pending.js';
@@ -125,7 +131,8 @@ const bearerGuardPlugin: FastifyPluginAsync<BearerGuardOptions> = async (app, pl
       const parts = requestParts(request, dpop, mtls);
       // The route's own `optional` (true or false) wins over the plugin's; undefined inherits it.
       const context = plan.optional === undefined ? { request } : { request, optional: plan.optional };
-      const result = await verifier.authenticate(parts, context);
+      const now = authenticateNow(verifier, parts, context);
+      const result = now instanceof Promise ? await now : now;
       request.auth = result ?? null;
       const headers = responseHeadersOf(result);
       if (headers) reply.headers(headers);

@@ -4,7 +4,7 @@
  */
 import type { TLSSocket } from 'node:tls';
 import type { AuthOptions, TokenRequest } from '@bearer-guard/core';
-import { createAdapterBase, responseHeadersOf, type AdapterHandle } from '@bearer-guard/core/adapter';
+import { authenticateNow, createAdapterBase, responseHeadersOf, type AdapterHandle } from '@bearer-guard/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { handleError } from './respond.js';
 import type { AuthState } from './types.js';
@@ -77,7 +77,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
     if (dpop) parts.origin = () => `${ctx.protocol}://${ctx.host}`;
     if (mtls) parts.peerCertificate = () => (ctx.req.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
     try {
-      const result = await base.verifier.authenticate(parts, { request: ctx });
+      const result = await authenticateNow(base.verifier, parts, { request: ctx });
       if (result) {
         ctx.state.auth = result;
         const headers = responseHeadersOf(result);

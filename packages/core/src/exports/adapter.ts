@@ -9,7 +9,7 @@ export type { RequestBinding } from '../binding.js';
 export { errorResponse, forwardedError } from '../errors.js';
 export type { BearerErrorResponse } from '../errors.js';
 export { mayCarryBodyToken } from '../extract-token.js';
-export { grantedScopes, responseHeadersOf } from '../verifier.js';
+export { authenticateNow, grantedScopes, responseHeadersOf } from '../verifier.js';
 export { accessTokenHash, jwkThumbprint, normalizeHtu, requestHtu } from '../dpop.js';
 export { certificateThumbprint } from '../mtls.js';
 export { isGuard } from '../guards.js';

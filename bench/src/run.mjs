@@ -5,13 +5,15 @@
  *   2. HTTP req/s and p99 per framework (a server child per case, loaded in turn, interleaved reps, autocannon here)
  *   3. heap cost of the verified-token cache (child process, --expose-gc)
  *   4. revocation stores through Express (memory, Redis on a local redis-server)
+ * and draws sections 1 and 2 as SVG bar charts in bench/charts/, which RESULTS.md embeds.
  * BENCH_QUICK=1 runs the same harness with tiny slices: a smoke test, not figures to quote.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { QUICK, config } from './config.mjs';
 import { machine, versions } from './lib/env.mjs';
 import { markdownTable } from './lib/table.mjs';
+import { httpCharts, verifyCharts } from './lib/charts.mjs';
 import { renderVerify, runVerifyBench } from './verify/index.mjs';
 import { prepareHttp, renderGroup, runGroup } from './http/index.mjs';
 import { httpGroups, revocationGroup } from './http/cases.mjs';
@@ -19,6 +21,7 @@ import { renderMemory, runMemoryBench } from './memory/index.mjs';
 import { startRedis } from './lib/redis-server.mjs';
 
 const resultsFile = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
+const chartsDir = new URL('../charts/', import.meta.url);
 const started = Date.now();
 const problems = [];
 
@@ -91,6 +94,34 @@ for (const g of [...(http?.groups ?? []), ...(revocation ? [revocation.group] : 
 for (const r of verify?.results ?? [])
   for (const row of r.rows) if (row.failed) problems.push(`${r.alg} ${row.id}: ${row.failed}`);
 
+/**
+ * This run's charts replace the last run's (none is left over from a section that failed this
+ * time); RESULTS.md embeds only those written. A chart that cannot be written is a problem, not a crash.
+ */
+function writeCharts() {
+  try {
+    const charts = [
+      ...(verify ? verifyCharts(verify, { quick: QUICK }) : []),
+      ...(http ? httpCharts(http.groups, { quick: QUICK }) : []),
+    ];
+    rmSync(chartsDir, { recursive: true, force: true });
+    mkdirSync(chartsDir, { recursive: true });
+    for (const chart of charts) writeFileSync(new URL(chart.file, chartsDir), chart.svg);
+    log(`wrote ${charts.length} charts to ${fileURLToPath(chartsDir)}`);
+    return charts;
+  } catch (error) {
+    problems.push(`charts: ${error.message.split('\n')[0]}`);
+    return [];
+  }
+}
+const charts = writeCharts();
+/** Markdown images of the charts whose file name starts with `prefix`, relative to RESULTS.md. */
+const embed = (prefix) =>
+  charts
+    .filter((c) => c.file.startsWith(prefix))
+    .map((c) => `![${c.title}](charts/${c.file})\n\n`)
+    .join('');
+
 const env2 = machine();
 const h = config.http;
 const doc = [
@@ -137,11 +168,12 @@ const doc = [
   '',
   '## 1. Verification, operations per second',
   '',
-  verify ? renderVerify(verify) : `Not measured: ${problems.find((p) => p.startsWith('1.'))}`,
+  verify ? embed('verify-') + renderVerify(verify) : `Not measured: ${problems.find((p) => p.startsWith('1.'))}`,
   '',
   '## 2. HTTP requests per second',
   '',
-  `RS256, autocannon in the parent process against one server child at a time on 127.0.0.1: ${h.connections} connections, ` +
+  embed('http-') +
+    `RS256, autocannon in the parent process against one server child at a time on 127.0.0.1: ${h.connections} connections, ` +
     `pipelining ${h.pipelining}. All servers of a group are started and checked first, then ${h.reps} repetitions load each ` +
     `in turn (order rotated each repetition): ${h.warmupSec} s warm-up (discarded) then ${h.durationSec} s measured per slice; ` +
     `\`GET /orders\` answers a small JSON. "unique tokens" = round-robin over ${h.uniqueTokens} distinct tokens (more than the ` +

@@ -58,7 +58,9 @@ describe.concurrent('valid tokens', () => {
       cwd,
     });
     expect(result.code, result.stderr).toBe(0);
-    expect(Date.now() - started).toBeLessThan(3000);
+    // A JWKS timer that kept the process alive would hold it for minutes (the cache's refresh):
+    // 10 s leaves room for a cold Node start among the concurrent tests of a loaded CI machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
     expect(requests).toContain('/.well-known/openid-configuration');
     expect(result.stdout).toMatch(/^valid token: signature verified \(ES256, kid [\w-]{43}\)\n/);
     expect(JSON.parse(result.stdout.slice(result.stdout.indexOf('\n') + 1))).toMatchObject({

@@ -347,3 +347,21 @@ export function forwardedError(error: BearerError): BearerError {
     detail: hidden(detail),
   }) as BearerError;
 }
+
+/** What an adapter does with an error: {@link decideError}. */
+export type ErrorDecision = { readonly answer: BearerErrorResponse } | { readonly pass: unknown };
+
+/**
+ * What every adapter does with an error it caught: answer a bearer-guard error itself (status,
+ * headers, JSON body), or pass it on to the framework's error path — as it is when it is not
+ * ours, as a {@link forwardedError} when errors are forwarded or the response has started.
+ *
+ * @param error - what the verifier, a guard or the framework threw.
+ * @param forward - the `forwardErrors` option.
+ * @param started - headers were sent already: the error can no longer be answered.
+ */
+export function decideError(error: unknown, forward: boolean, started = false): ErrorDecision {
+  if (!isBearerError(error)) return { pass: error };
+  if (forward || started) return { pass: forwardedError(error) };
+  return { answer: errorResponse(error) };
+}

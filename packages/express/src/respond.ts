@@ -1,8 +1,7 @@
 /**
  * One place that decides what happens to an error: answer it, or hand it to Express.
  */
-import { isBearerError } from '@bearer-guard/core';
-import { errorResponse, forwardedError } from '@bearer-guard/core/adapter';
+import { decideError } from '@bearer-guard/core/adapter';
 import type { NextFunction, Response } from 'express';
 
 /**
@@ -12,15 +11,12 @@ import type { NextFunction, Response } from 'express';
  * `stack` carry only the generic description (the server-side explanation is in `detail`).
  */
 export function handleError(error: unknown, res: Response, next: NextFunction, forward: boolean): void {
-  if (!isBearerError(error)) {
-    next(error);
+  const decision = decideError(error, forward, res.headersSent);
+  if ('pass' in decision) {
+    next(decision.pass);
     return;
   }
-  if (forward || res.headersSent) {
-    next(forwardedError(error));
-    return;
-  }
-  const { status, headers, body } = errorResponse(error);
+  const { status, headers, body } = decision.answer;
   res.status(status).set(headers).json(body);
 }
 

@@ -2,7 +2,7 @@
  * One place that decides what happens to an error: answer it, or throw it to Fastify.
  */
 import { isBearerError } from '@bearer-guard/core';
-import { errorResponse, forwardedError } from '@bearer-guard/core/adapter';
+import { decideError } from '@bearer-guard/core/adapter';
 import type { FastifyReply } from 'fastify';
 
 /**
@@ -19,7 +19,8 @@ export function handleError(error: unknown, reply: FastifyReply, forward: boolea
   const raw = reply.request.raw;
   const hasBody = raw.headers['transfer-encoding'] !== undefined || Number(raw.headers['content-length'] ?? 0) > 0;
   if (hasBody && !raw.complete) reply.header('connection', 'close');
-  if (forward) throw forwardedError(error);
-  const { status, headers, body } = errorResponse(error);
+  const decision = decideError(error, forward);
+  if ('pass' in decision) throw decision.pass;
+  const { status, headers, body } = decision.answer;
   return reply.code(status).headers(headers).send(body);
 }

@@ -1,8 +1,7 @@
 /**
  * One place that decides what happens to an error: answer it, or throw it to Koa.
  */
-import { isBearerError } from '@bearer-guard/core';
-import { errorResponse, forwardedError } from '@bearer-guard/core/adapter';
+import { decideError } from '@bearer-guard/core/adapter';
 import type { Context } from 'koa';
 
 /**
@@ -13,9 +12,9 @@ import type { Context } from 'koa';
  * description (the server-side explanation is in `detail`).
  */
 export function handleError(error: unknown, ctx: Context, forward: boolean): void {
-  if (!isBearerError(error)) throw error;
-  if (forward) throw forwardedError(error);
-  const { status, headers, body } = errorResponse(error);
+  const decision = decideError(error, forward);
+  if ('pass' in decision) throw decision.pass;
+  const { status, headers, body } = decision.answer;
   ctx.status = status;
   ctx.set(headers);
   ctx.body = body;

@@ -3,21 +3,17 @@
  * `WWW-Authenticate`, JSON body), or hand it to Express. The Express adapter's own module cannot
  * be imported here: its `req.auth` type would clash with the MCP SDK's.
  */
-import { isBearerError } from '@bearer-guard/core';
-import { errorResponse, forwardedError } from '@bearer-guard/core/adapter';
+import { decideError } from '@bearer-guard/core/adapter';
 import type { NextFunction, Response } from 'express';
 
 /** Answers a bearer-guard error, or calls `next(error)` (forwarded, not ours, or headers sent). */
 export function handleError(error: unknown, res: Response, next: NextFunction, forward: boolean): void {
-  if (!isBearerError(error)) {
-    next(error);
+  const decision = decideError(error, forward, res.headersSent);
+  if ('pass' in decision) {
+    next(decision.pass);
     return;
   }
-  if (forward || res.headersSent) {
-    next(forwardedError(error));
-    return;
-  }
-  const { status, headers, body } = errorResponse(error);
+  const { status, headers, body } = decision.answer;
   res.status(status).set(headers).json(body);
 }
 

@@ -6,8 +6,8 @@
 export { createAdapterBase } from '../adapter-base.js';
 export type { AdapterBase, AdapterHandle } from '../adapter-base.js';
 export type { RequestBinding } from '../binding.js';
-export { errorResponse, forwardedError } from '../errors.js';
-export type { BearerErrorResponse } from '../errors.js';
+export { decideError, errorResponse, forwardedError } from '../errors.js';
+export type { BearerErrorResponse, ErrorDecision } from '../errors.js';
 export { mayCarryBodyToken } from '../extract-token.js';
 export { authenticateNow, grantedScopes, responseHeadersOf } from '../verifier.js';
 export { accessTokenHash, jwkThumbprint, normalizeHtu, requestHtu } from '../dpop.js';

@@ -9,7 +9,7 @@
  * of junk tokens cannot become a flood of calls; answers cached by a SHA-256 of the token, active
  * ones never past `exp` nor `cache.maxAge`, inactive ones briefly.
  */
-import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
+import { randomUUID, type KeyObject } from 'node:crypto';
 import { own } from './claim-path.js';
 import { discover } from './discovery.js';
 import { parseDuration, type Duration } from './duration.js';
@@ -17,6 +17,7 @@ import { AuthUnavailableError, InvalidTokenError } from './errors.js';
 import { FetchJsonError, fetchJson } from './fetch-json.js';
 import type { JWTPayload } from './jws.js';
 import type { JWK } from './keys/jwk.js';
+import { importPrivateKey } from './keys/private-key.js';
 import { checkKnownKeys, fail, isRecord, nonEmptyString, urlOption } from './option-checks.js';
 
 /** The `introspection` option: opaque (or all) tokens are introspected (RFC 7662). */
@@ -62,22 +63,6 @@ const INACTIVE_SECONDS = 10;
 const CACHE_MAX = 10_000;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-function importPrivateKey(value: unknown): KeyObject {
-  try {
-    if (typeof value === 'string') return createPrivateKey(value);
-    if (typeof value === 'object' && value !== null && typeof (value as KeyObject).export === 'function') {
-      const key = value as KeyObject;
-      if (key.type !== 'private') fail('introspection.privateKey', 'must be a private key');
-      return key;
-    }
-    if (isRecord(value)) return createPrivateKey({ key: value as never, format: 'jwk' });
-  } catch (error) {
-    if (error instanceof TypeError && error.message.startsWith('bearer-guard:')) throw error;
-    fail('introspection.privateKey', `cannot be imported as a private key: ${(error as Error).message}`, error);
-  }
-  fail('introspection.privateKey', 'must be a PEM private key, a private JWK or a KeyObject');
-}
-
 /** Validates the `introspection` option; `undefined` when absent. */
 export function resolveIntrospection(
   value: unknown,
@@ -116,7 +101,7 @@ export function resolveIntrospection(
     endpoint,
     clientId,
     clientSecret,
-    privateKey: o.privateKey === undefined ? undefined : importPrivateKey(o.privateKey),
+    privateKey: o.privateKey === undefined ? undefined : importPrivateKey(o.privateKey, 'introspection.privateKey').key,
     all: o.tokens === 'all',
     maxAge,
     timeout: o.timeout === undefined ? 5 : parseDuration(o.timeout, 'introspection.timeout'),

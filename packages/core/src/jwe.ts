@@ -3,10 +3,11 @@
  * JWT, RFC 7519 §11.2). Decryption is `jose`'s; it is loaded only by a verifier with `decryption`,
  * so the plain path never pays for it. The inner JWT is then verified like any other token.
  */
-import { createPrivateKey, createSecretKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { own, parseJsonWithoutPrototypes } from './claim-path.js';
 import { InvalidTokenError } from './errors.js';
 import type { JWK } from './keys/jwk.js';
+import { importPrivateKey } from './keys/private-key.js';
 import { checkKnownKeys, fail, isRecord } from './option-checks.js';
 
 /** The `decryption` option: keys and allow-lists for encrypted (JWE) access tokens. */
@@ -52,37 +53,6 @@ const KNOWN_ALGORITHMS = new Set([
 const KNOWN_ENCRYPTIONS = new Set(['A128GCM', 'A192GCM', 'A256GCM', 'A128CBC-HS256', 'A192CBC-HS384', 'A256CBC-HS512']);
 const DECRYPTION_KEYS = new Set(['keys', 'algorithms', 'encryptions']);
 
-function importKey(value: unknown, index: number): { kid: string | undefined; key: KeyObject } {
-  const option = `decryption.keys[${index}]`;
-  try {
-    if (typeof value === 'string') return { kid: undefined, key: createPrivateKey(value) };
-    if (
-      typeof value === 'object' &&
-      value !== null &&
-      'type' in value &&
-      typeof (value as KeyObject).export === 'function'
-    ) {
-      const key = value as KeyObject;
-      if (key.type === 'public') fail(option, 'is a public key: decryption needs the private key');
-      return { kid: undefined, key };
-    }
-    if (isRecord(value)) {
-      const jwk = Object.assign(Object.create(null) as object, value) as JWK;
-      const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined;
-      if (jwk.kty === 'oct') {
-        if (typeof jwk.k !== 'string') fail(option, 'is an "oct" JWK without "k"');
-        return { kid, key: createSecretKey(Buffer.from(jwk.k, 'base64url')) };
-      }
-      if (jwk.d === undefined) fail(option, 'is a public JWK: decryption needs the private key ("d")');
-      return { kid, key: createPrivateKey({ key: jwk as never, format: 'jwk' }) };
-    }
-  } catch (error) {
-    if (error instanceof TypeError && error.message.startsWith('bearer-guard:')) throw error;
-    fail(option, `cannot be imported as a private key: ${(error as Error).message}`, error);
-  }
-  fail(option, 'must be a PEM private key, a private JWK or a KeyObject');
-}
-
 function allowList(value: unknown, option: string, fallback: string[], known: ReadonlySet<string>): Set<string> {
   if (value === undefined) return new Set(fallback);
   if (!Array.isArray(value) || value.length === 0) fail(option, 'must be a non-empty array');
@@ -104,7 +74,7 @@ export function resolveDecryption(value: unknown): ResolvedDecryption | undefine
   if (!Array.isArray(o.keys) || o.keys.length === 0)
     fail('decryption.keys', 'must be a non-empty array of private keys');
   const keys = o.keys.map((k, i) => {
-    const imported = importKey(k, i);
+    const imported = importPrivateKey(k, `decryption.keys[${i}]`, true);
     return { ...imported, type: imported.key.type === 'secret' ? 'oct' : String(imported.key.asymmetricKeyType) };
   });
   return {

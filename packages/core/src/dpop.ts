@@ -14,7 +14,7 @@ import { InvalidDPoPProofError, UseDPoPNonceError } from './errors.js';
 import { decodeToken, verifySignature } from './jws.js';
 import { importJWK, privateMembers, type JWK } from './keys/jwk.js';
 import type { VerificationKey } from './keys/verification-key.js';
-import { checkKnownKeys, fail, flag, isRecord } from './option-checks.js';
+import { fail, featureOption, flag, isRecord } from './option-checks.js';
 import { memoryReplayStore, type ReplayStore } from './replay.js';
 
 /** Server nonces (RFC 9449 §8). */
@@ -72,10 +72,8 @@ const NONCE_KEYS = new Set(['secret', 'maxAge']);
 
 /** Validates the `dpop` option; `undefined` when DPoP is off. */
 export function resolveDPoP(value: unknown): ResolvedDPoP | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value !== true && !isRecord(value)) fail('dpop', 'must be true, false or an object');
-  const o = Object.assign(Object.create(null) as object, value === true ? {} : value) as DPoPOptions;
-  checkKnownKeys(o as Record<string, unknown>, DPOP_KEYS, 'dpop');
+  const o = featureOption(value, 'dpop', DPOP_KEYS) as DPoPOptions | undefined;
+  if (!o) return undefined;
   let algorithms: string[] = [...ASYMMETRIC];
   if (o.algorithms !== undefined) {
     if (!Array.isArray(o.algorithms) || o.algorithms.length === 0) fail('dpop.algorithms', 'must be a non-empty array');
@@ -102,10 +100,8 @@ export function resolveDPoP(value: unknown): ResolvedDPoP | undefined {
 }
 
 function resolveNonce(value: unknown): NonceIssuer | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value !== true && !isRecord(value)) fail('dpop.nonce', 'must be true, false or { secret, maxAge }');
-  const o = Object.assign(Object.create(null) as object, value === true ? {} : value) as DPoPNonceOptions;
-  checkKnownKeys(o as Record<string, unknown>, NONCE_KEYS, 'dpop.nonce');
+  const o = featureOption(value, 'dpop.nonce', NONCE_KEYS, '{ secret, maxAge }') as DPoPNonceOptions | undefined;
+  if (!o) return undefined;
   let secret: Buffer;
   if (o.secret === undefined) secret = randomBytes(32);
   else if (typeof o.secret === 'string' || o.secret instanceof Uint8Array) secret = Buffer.from(o.secret);

@@ -3,7 +3,8 @@
  * SHA-256 thumbprint of the client certificate of the request that carries it.
  */
 import { hash, X509Certificate } from 'node:crypto';
-import { callback, checkKnownKeys, fail, flag, isRecord } from './option-checks.js';
+import type { TLSSocket } from 'node:tls';
+import { callback, featureOption, flag } from './option-checks.js';
 
 /** A client certificate as `mtls.certificate` may return it: PEM, DER bytes or an `X509Certificate`. */
 export type ClientCertificate = string | Uint8Array | X509Certificate;
@@ -31,10 +32,8 @@ const MTLS_KEYS = new Set(['required', 'certificate']);
 
 /** Validates the `mtls` option; `undefined` when it is off. */
 export function resolveMTLS(value: unknown): ResolvedMTLS | undefined {
-  if (value === undefined || value === false) return undefined;
-  if (value !== true && !isRecord(value)) fail('mtls', 'must be true, false or an object');
-  const o = Object.assign(Object.create(null) as object, value === true ? {} : value) as MTLSOptions;
-  checkKnownKeys(o as Record<string, unknown>, MTLS_KEYS, 'mtls');
+  const o = featureOption(value, 'mtls', MTLS_KEYS) as MTLSOptions | undefined;
+  if (!o) return undefined;
   return {
     required: flag(o.required, 'mtls.required', false),
     certificate: callback(o.certificate, 'mtls.certificate'),
@@ -79,4 +78,12 @@ export function certificateThumbprint(certificate: unknown): string | undefined 
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The `peerCertificate` an adapter passes for a request on `socket`: the DER of the TLS peer's
+ * certificate, read only when a certificate-bound token asks for it; none on a plain socket.
+ */
+export function peerCertificateOf(socket: unknown): () => Buffer | undefined {
+  return () => (socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
 }

@@ -20,6 +20,26 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * A feature option given as `true`, `false` or an object of settings (`dpop`, `mtls`…):
+ * `undefined` when it is off, else its settings as an object without a prototype (own members
+ * only), `{}` for `true`, every key checked against `known`.
+ *
+ * @param shape - what the message says the option must be, after "must be true, false or".
+ */
+export function featureOption(
+  value: unknown,
+  option: string,
+  known: ReadonlySet<string>,
+  shape = 'an object',
+): Record<string, unknown> | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && !isRecord(value)) fail(option, `must be true, false or ${shape}`);
+  const settings = Object.assign(Object.create(null) as object, value === true ? {} : value) as Record<string, unknown>;
+  checkKnownKeys(settings, known, option);
+  return settings;
+}
+
 /** Refuses any key of `object` that is not in `known`; `scope` names the object (`jwksCache`, or `''` at top level). */
 export function checkKnownKeys(object: Record<string, unknown>, known: ReadonlySet<string>, scope: string): void {
   for (const key of Object.keys(object)) {

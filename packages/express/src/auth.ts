@@ -2,9 +2,14 @@
  * `auth()`: the one middleware line that authenticates every request, and runs the guards of
  * the routes after it.
  */
-import type { TLSSocket } from 'node:tls';
 import type { AuthOptions, AuthResult, TokenRequest } from '@bearer-guard/core';
-import { authenticateNow, createAdapterBase, responseHeadersOf, type AdapterHandle } from '@bearer-guard/core/adapter';
+import {
+  authenticateNow,
+  createAdapterBase,
+  peerCertificateOf,
+  responseHeadersOf,
+  type AdapterHandle,
+} from '@bearer-guard/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { handleError, settle } from './respond.js';
 
@@ -83,7 +88,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
       method: req.method,
     };
     if (dpop) parts.origin = () => originOf(req);
-    if (mtls) parts.peerCertificate = () => (req.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
+    if (mtls) parts.peerCertificate = peerCertificateOf(req.socket);
     const attach = (result: AuthResult | undefined): void => {
       if (!result) return;
       req.auth = result;

@@ -2,13 +2,13 @@
  * The Fastify plugin: authenticates routes in a hook, sets `request.auth`, and runs the guard
  * hooks of the routes in its scope.
  */
-import type { TLSSocket } from 'node:tls';
 import type { AuthOptions, Guard, TokenRequest } from '@bearer-guard/core';
 import {
   authenticateNow,
   createAdapterBase,
   isGuard,
   mayCarryBodyToken,
+  peerCertificateOf,
   responseHeadersOf,
 } from '@bearer-guard/core/adapter';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -91,7 +91,7 @@ function requestParts(request: FastifyRequest, dpop: boolean, mtls: boolean): To
     method: request.method,
   };
   if (dpop) parts.origin = () => originOf(request);
-  if (mtls) parts.peerCertificate = () => (request.raw.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
+  if (mtls) parts.peerCertificate = peerCertificateOf(request.raw.socket);
   return parts;
 }
 

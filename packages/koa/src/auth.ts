@@ -2,9 +2,14 @@
  * `auth()`: the one middleware line that authenticates every request, and runs the guards of
  * the routes after it.
  */
-import type { TLSSocket } from 'node:tls';
 import type { AuthOptions, TokenRequest } from '@bearer-guard/core';
-import { authenticateNow, createAdapterBase, responseHeadersOf, type AdapterHandle } from '@bearer-guard/core/adapter';
+import {
+  authenticateNow,
+  createAdapterBase,
+  peerCertificateOf,
+  responseHeadersOf,
+  type AdapterHandle,
+} from '@bearer-guard/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { handleError } from './respond.js';
 import type { AuthState } from './types.js';
@@ -75,7 +80,7 @@ export function auth(options: AuthOptions): AuthMiddleware {
     };
     // `ctx.protocol` and `ctx.host` read X-Forwarded-* only with `app.proxy`.
     if (dpop) parts.origin = () => `${ctx.protocol}://${ctx.host}`;
-    if (mtls) parts.peerCertificate = () => (ctx.req.socket as Partial<TLSSocket>).getPeerCertificate?.()?.raw;
+    if (mtls) parts.peerCertificate = peerCertificateOf(ctx.req.socket);
     try {
       const result = await authenticateNow(base.verifier, parts, { request: ctx });
       if (result) {

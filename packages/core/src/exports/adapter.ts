@@ -11,7 +11,7 @@ export type { BearerErrorResponse, ErrorDecision } from '../errors.js';
 export { mayCarryBodyToken } from '../extract-token.js';
 export { authenticateNow, grantedScopes, responseHeadersOf } from '../verifier.js';
 export { accessTokenHash, jwkThumbprint, normalizeHtu, requestHtu } from '../dpop.js';
-export { certificateThumbprint } from '../mtls.js';
+export { certificateThumbprint, peerCertificateOf } from '../mtls.js';
 export { isGuard } from '../guards.js';
 export { DenyList, revocationIdOf } from '../deny-list.js';
 export { parseJsonWithoutPrototypes } from '../claim-path.js';

@@ -148,6 +148,16 @@ function checkHeader(header: JWTHeader): void {
   }
 }
 
+/** Refuses a token longer than `maxLength` characters (`token_too_long`), before any decoding. */
+export function checkTokenLength(token: string, maxLength: number): void {
+  if (token.length > maxLength) {
+    throw new InvalidTokenError(
+      'token_too_long',
+      `token is ${token.length} characters, over the limit of ${maxLength}`,
+    );
+  }
+}
+
 /**
  * Splits and decodes a compact JWS without checking its signature.
  *
@@ -159,12 +169,7 @@ function checkHeader(header: JWTHeader): void {
  *   count of segments), `malformed_token`, `unsupported_critical_header`.
  */
 export function decodeToken(token: string, maxLength: number, cacheHeader = true): DecodedToken {
-  if (token.length > maxLength) {
-    throw new InvalidTokenError(
-      'token_too_long',
-      `token is ${token.length} characters, over the limit of ${maxLength}`,
-    );
-  }
+  checkTokenLength(token, maxLength);
   const first = token.indexOf('.');
   const second = first === -1 ? -1 : token.indexOf('.', first + 1);
   if (second === -1 || token.indexOf('.', second + 1) !== -1) {

@@ -42,6 +42,7 @@ import {
 import { checkGuard, granted, type ClaimLocations, type Guard } from './guards.js';
 import { createRemoteJWKS } from './jwks.js';
 import {
+  checkTokenLength,
   decodeToken,
   deepFreeze,
   verifySignature,
@@ -146,11 +147,11 @@ const RESULT_PROTOTYPES = new WeakSet<object>();
 /** The header of an introspected token: it has none. */
 const NO_HEADER = Object.freeze({}) as JWTHeader;
 
-/** Five segments: a compact JWE (RFC 7516 §7.1). */
-function isCompactJWE(token: string): boolean {
+/** The dots of a compact token: 2 for a JWS (RFC 7515 §7.1), 4 for a JWE (RFC 7516 §7.1). */
+function dotsOf(token: string): number {
   let dots = 0;
   for (let i = token.indexOf('.'); i !== -1; i = token.indexOf('.', i + 1)) dots++;
-  return dots === 4;
+  return dots;
 }
 
 function isAuthResult(value: unknown): value is AuthResult {
@@ -409,7 +410,7 @@ export function createVerifier(options: AuthOptions): Verifier {
       return checkRevocation(hit.payload, result(token, hit.header, hit.payload));
     }
     if (introspector && (introspector.all || !isLocalToken(token))) return verifyIntrospected(token, now);
-    if (resolved.decryption && isCompactJWE(token)) return verifyEncrypted(token, digest);
+    if (resolved.decryption && dotsOf(token) === 4) return verifyEncrypted(token, digest);
     const decoded = decodeToken(token, resolved.maxTokenLength);
     const { header, payload } = decoded;
     const alg = own(header, 'alg');
@@ -424,12 +425,7 @@ export function createVerifier(options: AuthOptions): Verifier {
 
   /** A token for the introspection endpoint: its answer passes the claim checks a JWT's would. */
   async function verifyIntrospected(token: string, now: number): Promise<AuthResult> {
-    if (token.length > resolved.maxTokenLength) {
-      throw new InvalidTokenError(
-        'token_too_long',
-        `token is ${token.length} characters, over the limit of ${resolved.maxTokenLength}`,
-      );
-    }
+    checkTokenLength(token, resolved.maxTokenLength);
     const payload = await (introspector as Introspector).introspect(token, tokenDigest(token));
     checkClaims(NO_HEADER, payload, introspectedRules, Math.floor(now / 1000));
     return checkRevocation(payload, result(token, NO_HEADER, payload, 'introspection'));
@@ -437,19 +433,13 @@ export function createVerifier(options: AuthOptions): Verifier {
 
   /** What this verifier checks locally: a JWS, or a JWE it can decrypt. Anything else is introspected. */
   function isLocalToken(token: string): boolean {
-    let dots = 0;
-    for (let i = token.indexOf('.'); i !== -1; i = token.indexOf('.', i + 1)) dots++;
+    const dots = dotsOf(token);
     return dots === 2 || (dots === 4 && resolved.decryption !== undefined);
   }
 
   /** A JWE: decrypted, its signed JWT verified as any token, the answer cached under the JWE itself. */
   async function verifyEncrypted(token: string, digest: string): Promise<AuthResult> {
-    if (token.length > resolved.maxTokenLength) {
-      throw new InvalidTokenError(
-        'token_too_long',
-        `token is ${token.length} characters, over the limit of ${resolved.maxTokenLength}`,
-      );
-    }
+    checkTokenLength(token, resolved.maxTokenLength);
     const inner = await decryptToken(token, resolved.decryption as NonNullable<typeof resolved.decryption>);
     const auth = await verifyToken(inner);
     const entry = cache?.get(tokenDigest(inner), Date.now());
@@ -599,6 +589,14 @@ export function createVerifier(options: AuthOptions): Verifier {
     return bound;
   }
 
+  /** A request without a token: `undefined` when this call or the verifier is optional, else 401. */
+  function withoutToken(context: AuthenticateContext): undefined {
+    // Own members only: an `optional` on a polluted Object.prototype opens nothing.
+    const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
+    if (optional ?? resolved.optional) return undefined;
+    throw new UnauthorizedError();
+  }
+
   /**
    * `authenticate` without a promise when none is needed: a plain bearer request whose token is a
    * cache hit (or verified by a fixed key), with no store to wait for, answers synchronously, and
@@ -612,11 +610,7 @@ export function createVerifier(options: AuthOptions): Verifier {
     let credentials: Credentials | undefined;
     try {
       credentials = extractCredentials(request, resolved.tokenLocations, resolved.cookieName, false);
-      if (credentials === undefined) {
-        const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
-        if (optional ?? resolved.optional) return undefined;
-        throw new UnauthorizedError();
-      }
+      if (credentials === undefined) return withoutToken(context);
       const auth = verifyToken(credentials.token);
       if (auth instanceof Promise) return authenticateReported(request, context, credentials, auth);
       return own(auth.payload, 'cnf') === undefined ? auth : authenticateReported(request, context, credentials, auth);
@@ -635,12 +629,7 @@ export function createVerifier(options: AuthOptions): Verifier {
     try {
       credentials =
         extracted ?? extractCredentials(request, resolved.tokenLocations, resolved.cookieName, dpop !== undefined);
-      if (credentials === undefined) {
-        // Own members only: an `optional` on a polluted Object.prototype opens nothing.
-        const optional = Object.hasOwn(context, 'optional') ? context.optional : undefined;
-        if (optional ?? resolved.optional) return undefined;
-        throw new UnauthorizedError();
-      }
+      if (credentials === undefined) return withoutToken(context);
       if (!dpop && !mtls) {
         const auth = await (verified ?? verifyToken(credentials.token));
         // A sender-constrained token is refused where its constraint cannot be checked.
@@ -717,6 +706,11 @@ export function createVerifier(options: AuthOptions): Verifier {
 
 const AUTHENTICATE_NOW = Symbol('bearer-guard.authenticate-now');
 
+type AuthenticateNow = (
+  request: TokenRequest,
+  context: AuthenticateContext,
+) => AuthResult | undefined | Promise<AuthResult | undefined>;
+
 /**
  * `verifier.authenticate`, synchronous when it can be (a cached or locally verified plain bearer
  * token, no store to wait for): adapters skip a promise and a turn of the event loop per request.
@@ -728,11 +722,6 @@ export function authenticateNow(
   request: TokenRequest,
   context: AuthenticateContext = {},
 ): AuthResult | undefined | Promise<AuthResult | undefined> {
-  const now = (verifier as unknown as Record<symbol, typeof authenticateNow | undefined>)[AUTHENTICATE_NOW];
-  return now
-    ? (now as unknown as (r: TokenRequest, c: AuthenticateContext) => ReturnType<typeof authenticateNow>)(
-        request,
-        context,
-      )
-    : verifier.authenticate(request, context);
+  const now = (verifier as unknown as Record<symbol, AuthenticateNow | undefined>)[AUTHENTICATE_NOW];
+  return now ? now(request, context) : verifier.authenticate(request, context);
 }

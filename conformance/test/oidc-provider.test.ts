@@ -31,6 +31,7 @@ import koa2 from 'koa2';
 import koa3 from 'koa3';
 import Provider, { errors } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { crossTarget } from './helpers/alike.js';
 import { send } from './helpers/http.js';
 
 /** The API's resource indicator: its `aud`. */
@@ -445,7 +446,7 @@ describe('the tokens oidc-provider issues', () => {
   });
 });
 
-const observed = new Map<string, Map<string, unknown>>();
+const answers = crossTarget<unknown>(TARGETS.map(([name]) => name));
 
 describe.each(TARGETS)('%s', (target, build) => {
   const apps = new Map<AppName, Running>();
@@ -487,18 +488,13 @@ describe.each(TARGETS)('%s', (target, build) => {
   it.each(rows)('$name', async (row) => {
     const { got, want } = await row.run({ as, shared, call });
     expect(got).toEqual(want);
-    const byTarget = observed.get(row.name) ?? new Map<string, unknown>();
-    observed.set(row.name, byTarget);
-    byTarget.set(target, got);
+    answers.record(row.name, target, got);
   });
 });
 
 describe('every target answers every row alike; the provider reported no failure of its own', () => {
   it.each(rows)('$name', (row) => {
-    const byTarget = observed.get(row.name);
-    expect([...(byTarget?.keys() ?? [])]).toEqual(TARGETS.map(([name]) => name));
-    const [first, ...others] = [...(byTarget?.values() ?? [])];
-    for (const other of others) expect(other).toEqual(first);
+    answers.expectAlike(row.name);
   });
 
   it('no server_error at the provider', () => {

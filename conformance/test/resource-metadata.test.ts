@@ -20,6 +20,7 @@ import koa2 from 'koa2';
 import koa3 from 'koa3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hs256, SECRET } from '../../test/helpers/hs256.js';
+import { crossTarget } from './helpers/alike.js';
 import { send, type RawResponse } from './helpers/http.js';
 
 const ISSUER = 'https://issuer.test/';
@@ -304,7 +305,7 @@ const TARGETS: [string, Build][] = [
   ['fastify5', fastifyApp(fastify5)],
 ];
 
-const observed = new Map<string, Map<string, unknown>>();
+const answers = crossTarget<unknown>(TARGETS.map(([name]) => name));
 
 function body(res: RawResponse): unknown {
   return res.json ?? res.text;
@@ -331,18 +332,13 @@ describe.each(TARGETS)('%s', (target, build) => {
       body: body(res),
     };
     expect(got).toEqual(row.expect);
-    const byTarget = observed.get(row.name) ?? new Map<string, unknown>();
-    observed.set(row.name, byTarget);
-    byTarget.set(target, { status: res.status, headers: got.headers, body: got.body });
+    answers.record(row.name, target, { status: res.status, headers: got.headers, body: got.body });
   });
 });
 
 describe('every target answers every row alike', () => {
   it.each(rows)('$name', (row) => {
-    const byTarget = observed.get(row.name);
-    expect([...(byTarget?.keys() ?? [])]).toEqual(TARGETS.map(([name]) => name));
-    const [first, ...others] = [...(byTarget?.values() ?? [])];
-    for (const other of others) expect(other).toEqual(first);
+    answers.expectAlike(row.name);
   });
 });
 

@@ -2,7 +2,7 @@
  * Sends one request with node:http, headers as a raw list so that a header can be repeated
  * (two `Authorization` headers) exactly as a client would send them.
  */
-import { type Agent, request } from 'node:http';
+import { type Agent, type IncomingMessage, request } from 'node:http';
 
 /** A request as the table writes it. */
 export interface RawRequest {
@@ -35,24 +35,29 @@ export function send(base: string, req: RawRequest, agent?: Agent, timeoutMs = 1
   return new Promise((resolve, reject) => {
     const r = request(
       { host: url.hostname, port: url.port, method: req.method, path: req.path, headers: flat, agent, setHost: false },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let json: unknown;
-          try {
-            json = JSON.parse(text);
-          } catch {
-            json = undefined;
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-        });
-      },
+      (res) => readResponse(res).then(resolve, reject),
     );
     r.on('error', reject);
     r.setTimeout(timeoutMs, () => r.destroy(new Error(`no answer within ${timeoutMs} ms: ${req.method} ${req.path}`)));
     r.end(req.body);
+  });
+}
+
+/** Reads a whole response: status, headers, text, and the text parsed as JSON when it is JSON. */
+export function readResponse(res: IncomingMessage): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+    });
   });
 }

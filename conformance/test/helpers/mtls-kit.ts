@@ -24,6 +24,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type Koa from 'koa';
 import type { Context } from 'koa';
 import type { ExpressModule } from '../apps/express.js';
+import { readResponse, type RawResponse } from './http.js';
 
 /** A key pair and its certificate, PEM, with the certificate's RFC 8705 thumbprint. */
 export interface Credential {
@@ -140,12 +141,7 @@ export function makeCertificates(): Certificates {
 }
 
 /** What came back. */
-export interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  /** The body parsed as JSON, or undefined when it is not JSON. */
-  json: unknown;
+export interface Answer extends RawResponse {
   /** Over TLS: whether the handshake resumed an earlier session. */
   resumed?: boolean;
 }
@@ -183,19 +179,7 @@ export function get(
     };
     const r = (tls ? httpsRequest : httpRequest)(options, (res) => {
       const resumed = tls ? { resumed: (res.socket as TLSSocket).isSessionReused() } : {};
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json, ...resumed });
-      });
+      readResponse(res).then((answer) => resolve({ ...answer, ...resumed }), reject);
     });
     r.on('error', reject);
     r.setTimeout(timeoutMs, () => r.destroy(new Error(`no answer within ${timeoutMs} ms: GET ${url}`)));

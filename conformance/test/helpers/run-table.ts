@@ -22,6 +22,7 @@ import {
   type TokenSpec,
 } from '../table.js';
 import { targets } from '../targets.js';
+import { crossTarget } from './alike.js';
 import { send, type RawRequest, type RawResponse } from './http.js';
 import { startIssuer, type JWKSEndpoint, type TestIssuer, type TestKey } from './issuer.js';
 import { mint } from './mint.js';
@@ -133,7 +134,7 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
   const { rows, defaults } = spec;
   const indexed = rows.map((row, index) => ({ ...row, index }));
   type Indexed = (typeof indexed)[number];
-  const observed = new Map<string, Map<string, Observed>>();
+  const answers = crossTarget<Observed>(targets.map(([name]) => name));
   let issuer: TestIssuer;
   let makeKit: ((context: MintContext) => Kit) | undefined;
 
@@ -282,12 +283,7 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
         reasons: rejections.get(id) ?? [],
         ...(row.expect.jwksFetches === undefined ? {} : { jwksFetches: endpoint.fetches - fetchesBefore }),
       };
-      let byTarget = observed.get(row.name);
-      if (!byTarget) {
-        byTarget = new Map();
-        observed.set(row.name, byTarget);
-      }
-      byTarget.set(target, got);
+      answers.record(row.name, target, got);
 
       const { reason, jwksFetches, ...expected } = row.expect as Expectation;
       expect(got).toEqual({
@@ -314,10 +310,7 @@ export function runTable<Kit>(spec: TableSpec<Kit>): void {
 
   describe('every target answers every row alike', () => {
     it.each(indexed)('$name', (row) => {
-      const byTarget = observed.get(row.name);
-      expect([...(byTarget?.keys() ?? [])]).toEqual(targets.map(([name]) => name));
-      const [first, ...others] = [...byTarget!.values()];
-      for (const other of others) expect(other).toEqual(first);
+      answers.expectAlike(row.name);
     });
   });
 }

@@ -2,7 +2,7 @@
  * Child processes with a leash: every child is tracked and killed when the run ends (normally,
  * on a signal or on a crash), and every wait on a child has a timeout, so the run cannot hang.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 
 const live = new Set();
 
@@ -34,8 +34,9 @@ export function track(child) {
 
 /** Starts `file` as a Node child with an IPC channel; its stdout/stderr go to ours, prefixed. */
 export function startChild(file, { execArgv = [], label = file } = {}) {
-  const child = fork(file, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
+  const child = fork(file, [], { execArgv: process.env.PROF ? [...execArgv, '--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
   track(child);
+  if (process.env.PIN) child.once('message', () => { try { execFileSync('taskset', ['-a', '-cp', '1', String(child.pid)], { stdio: 'ignore' }); } catch {} });
   const forward = (stream, out) =>
     stream.on('data', (chunk) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) out.write(`  [${label}] ${line}\n`);

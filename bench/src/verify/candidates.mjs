@@ -51,6 +51,27 @@ function picker(ctx, stream) {
   return (i) => tokens[i % n];
 }
 
+/**
+ * A fresh bearer-guard verifier for each pass over a stream of `n` requests, so that in a
+ * "unique" row every token is one the verifier has never seen: the cache admits a token on its
+ * second sight, and a verifier that saw the stream before could start hitting. Making one costs
+ * a key import, once per pass (≥ 2000 operations). `current()` is the last one made.
+ */
+function perPass(n, make) {
+  let pass = -1;
+  let verifier;
+  const at = (i) => {
+    const p = Math.floor(i / n);
+    if (p !== pass) {
+      verifier?.close();
+      verifier = make(p);
+      pass = p;
+    }
+    return verifier;
+  };
+  return { at, close: () => verifier?.close() };
+}
+
 const bearerGuardOptions = (ctx, extra = {}) => ({
   publicKey: ctx.key.spki,
   issuer: ISSUER,
@@ -115,28 +136,39 @@ function dpopCandidate(id, label, repeated) {
     async create(ctx) {
       const requests = await dpopMaterial(ctx, repeated ? 2000 : ctx.tokens.length, repeated);
       const n = requests.length;
-      const store = memoryReplayStore({ max: 1_000_000 });
-      let pass = 0;
-      let checks = 0;
-      const verifier = createBearerGuardVerifier(
-        bearerGuardOptions(ctx, {
-          dpop: { maxAge: '3h', replay: { remember: (key, expiresAt) => store.remember(`${pass}:${key}`, expiresAt) } },
-        }),
-      );
+      // The proofs are replayed once the stream wraps around, so each pass over them gets a
+      // replay store of its own: every request still pays one replay-store write, and none is
+      // refused as a replay. Unique tokens also get a verifier per pass; the repeated token
+      // stays in one verifier's cache.
+      let replay;
+      let pass = -1;
+      const remember = (key, expiresAt) => replay.remember(key, expiresAt);
+      const make = () => createBearerGuardVerifier(bearerGuardOptions(ctx, { dpop: { maxAge: '3h', replay: { remember } } }));
+      const verifiers = perPass(repeated ? Number.POSITIVE_INFINITY : n, make);
       return {
         op: (i) => {
-          pass = Math.floor(i / n);
-          return verifier.authenticate(requests[i % n]);
+          const p = Math.floor(i / n);
+          if (p !== pass) {
+            replay = memoryReplayStore({ max: 1_000_000 });
+            pass = p;
+          }
+          return verifiers.at(i).authenticate(requests[i % n]);
         },
         verifyOnce: async (t) => {
-          if (t !== ctx.tokens[0] && t !== ctx.repeated) return verifier.verify(t);
-          // Each check is its own pass, so the measured passes start with an empty store.
-          pass = -++checks;
-          const auth = await verifier.authenticate(requests[0]);
-          if (!auth?.confirmation?.jkt) throw new Error('DPoP request not bound');
-          return true;
+          // Checked on a verifier and a store of their own: the measured ones start empty.
+          const probe = createBearerGuardVerifier(
+            bearerGuardOptions(ctx, { dpop: { maxAge: '3h', replay: memoryReplayStore() } }),
+          );
+          try {
+            if (t !== ctx.tokens[0] && t !== ctx.repeated) return await probe.verify(t);
+            const auth = await probe.authenticate(requests[0]);
+            if (!auth?.confirmation?.jkt) throw new Error('DPoP request not bound');
+            return true;
+          } finally {
+            probe.close();
+          }
         },
-        close: () => verifier.close(),
+        close: () => verifiers.close(),
       };
     },
   };
@@ -195,11 +227,16 @@ function jweCandidate(id, label, repeated) {
       const source = repeated ? [ctx.repeated] : ctx.tokens;
       const tokens = await Promise.all(source.map((t) => encrypt(t, publicKey)));
       const n = tokens.length;
-      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx, { decryption: { keys: [pem] } }));
+      const options = bearerGuardOptions(ctx, { decryption: { keys: [pem] } });
+      const verifiers = perPass(repeated ? Number.POSITIVE_INFINITY : n, () => createBearerGuardVerifier(options));
+      const probe = createBearerGuardVerifier(options);
       return {
-        op: (i) => verifier.verify(tokens[i % n]),
-        verifyOnce: async (t) => verifier.verify(await encrypt(t, publicKey)),
-        close: () => verifier.close(),
+        op: (i) => verifiers.at(i).verify(tokens[i % n]),
+        verifyOnce: async (t) => probe.verify(await encrypt(t, publicKey)),
+        close: () => {
+          verifiers.close();
+          probe.close();
+        },
       };
     },
   };
@@ -232,12 +269,16 @@ export const candidates = [
     async: true,
     stream: 'unique',
     create(ctx) {
-      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx));
+      const verifiers = perPass(ctx.tokens.length, () => createBearerGuardVerifier(bearerGuardOptions(ctx)));
+      const probe = createBearerGuardVerifier(bearerGuardOptions(ctx));
       const pick = picker(ctx, 'unique');
       return {
-        op: (i) => verifier.verify(pick(i)),
-        verifyOnce: (t) => verifier.verify(t),
-        close: () => verifier.close(),
+        op: (i) => verifiers.at(i).verify(pick(i)),
+        verifyOnce: (t) => probe.verify(t),
+        close: () => {
+          verifiers.close();
+          probe.close();
+        },
       };
     },
   },
@@ -261,13 +302,18 @@ export const candidates = [
     async: true,
     stream: 'unique',
     create(ctx) {
-      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx, { dpop: true }));
+      const options = bearerGuardOptions(ctx, { dpop: true });
       const requests = ctx.tokens.map((t) => ({ headers: { authorization: `Bearer ${t}` }, method: 'GET' }));
       const n = requests.length;
+      const verifiers = perPass(n, () => createBearerGuardVerifier(options));
+      const probe = createBearerGuardVerifier(options);
       return {
-        op: (i) => verifier.authenticate(requests[i % n]),
-        verifyOnce: (t) => verifier.verify(t),
-        close: () => verifier.close(),
+        op: (i) => verifiers.at(i).authenticate(requests[i % n]),
+        verifyOnce: (t) => probe.verify(t),
+        close: () => {
+          verifiers.close();
+          probe.close();
+        },
       };
     },
   },
@@ -453,12 +499,16 @@ export const candidates = [
     inFlight: true,
     note: true,
     create(ctx) {
-      const verifier = createBearerGuardVerifier(bearerGuardOptions(ctx));
+      const verifiers = perPass(ctx.tokens.length, () => createBearerGuardVerifier(bearerGuardOptions(ctx)));
+      const probe = createBearerGuardVerifier(bearerGuardOptions(ctx));
       const pick = picker(ctx, 'unique');
       return {
-        op: (i) => verifier.verify(pick(i)),
-        verifyOnce: (t) => verifier.verify(t),
-        close: () => verifier.close(),
+        op: (i) => verifiers.at(i).verify(pick(i)),
+        verifyOnce: (t) => probe.verify(t),
+        close: () => {
+          verifiers.close();
+          probe.close();
+        },
       };
     },
   },

@@ -104,6 +104,23 @@ export function deepFreeze<T>(value: T): T {
   return value;
 }
 
+/**
+ * Freezes a value made by `JSON.parse` all the way down: own enumerable keys are all it can
+ * have, and only objects and arrays need a call (cheaper per token than {@link deepFreeze}).
+ */
+export function freezeParsed(value: object): void {
+  Object.freeze(value);
+  if (Array.isArray(value)) {
+    for (const item of value) if (typeof item === 'object' && item !== null) freezeParsed(item);
+    return;
+  }
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const item = (value as Record<string, unknown>)[keys[i] as string];
+    if (typeof item === 'object' && item !== null) freezeParsed(item);
+  }
+}
+
 // Issuers sign many tokens with one header: decoding it once per distinct header saves a parse.
 // The decoded header is shared by every request that sends it, so it is frozen all the way down:
 // nothing one request's code does to `auth.header` can change what another request sees.

@@ -45,6 +45,7 @@ import {
   checkTokenLength,
   decodeToken,
   deepFreeze,
+  freezeParsed,
   verifySignature,
   type AuthPayload,
   type DecodedToken,
@@ -368,7 +369,7 @@ export function createVerifier(options: AuthOptions): Verifier {
     decoded: DecodedToken,
     alg: Algorithm,
     candidates: readonly VerificationKey[],
-    digest: string,
+    cacheAs: string,
     now: number,
   ): AuthResult | Promise<AuthResult> {
     const { header, payload, signingInput, signature } = decoded;
@@ -389,28 +390,31 @@ export function createVerifier(options: AuthOptions): Verifier {
       }
       throw new InvalidTokenError('invalid_signature', 'signature verification failed');
     }
-    deepFreeze(payload);
+    freezeParsed(payload);
     if (cache) {
       const exp = own(payload, 'exp');
       const until = typeof exp === 'number' ? (exp + claims.clockTolerance) * 1000 : Infinity;
-      cache.set(digest, { header, payload, key, expiresAt: Math.min(until, now + 24 * 3600_000) });
+      cache.offer(cacheAs, { header, payload, key, expiresAt: Math.min(until, now + 24 * 3600_000) });
     }
     return checkRevocation(payload, result(token, header, payload));
   }
 
-  /** The whole check; synchronous up to the first step that really has to wait (a JWKS fetch, a remote store). */
-  function verifyToken(token: string): AuthResult | Promise<AuthResult> {
+  /**
+   * The whole check; synchronous up to the first step that really has to wait (a JWKS fetch, a
+   * remote store). `cacheAs`: the token a success is cached under (a JWE's inner token is cached
+   * under the JWE).
+   */
+  function verifyToken(token: string, cacheAs = token): AuthResult | Promise<AuthResult> {
     if (typeof token !== 'string' || token.length === 0)
       throw new InvalidTokenError('malformed_token', 'token is empty');
     const now = Date.now();
-    const digest = cache ? tokenDigest(token) : '';
-    const hit = cache?.get(digest, now);
+    const hit = cache?.get(token, now);
     if (hit) {
       checkTimes(hit.payload, claims, Math.floor(now / 1000));
       return checkRevocation(hit.payload, result(token, hit.header, hit.payload));
     }
     if (introspector && (introspector.all || !isLocalToken(token))) return verifyIntrospected(token, now);
-    if (resolved.decryption && dotsOf(token) === 4) return verifyEncrypted(token, digest);
+    if (resolved.decryption && dotsOf(token) === 4) return verifyEncrypted(token);
     const decoded = decodeToken(token, resolved.maxTokenLength);
     const { header, payload } = decoded;
     const alg = own(header, 'alg');
@@ -419,8 +423,8 @@ export function createVerifier(options: AuthOptions): Verifier {
     }
     checkClaims(header, payload, claims, Math.floor(now / 1000));
     const keys = keysFor(header, payload, alg);
-    if (Array.isArray(keys)) return finish(token, decoded, alg, keys, digest, now);
-    return Promise.resolve(keys).then((k) => finish(token, decoded, alg, k, digest, now));
+    if (Array.isArray(keys)) return finish(token, decoded, alg, keys, cacheAs, now);
+    return Promise.resolve(keys).then((k) => finish(token, decoded, alg, k, cacheAs, now));
   }
 
   /** A token for the introspection endpoint: its answer passes the claim checks a JWT's would. */
@@ -438,12 +442,10 @@ export function createVerifier(options: AuthOptions): Verifier {
   }
 
   /** A JWE: decrypted, its signed JWT verified as any token, the answer cached under the JWE itself. */
-  async function verifyEncrypted(token: string, digest: string): Promise<AuthResult> {
+  async function verifyEncrypted(token: string): Promise<AuthResult> {
     checkTokenLength(token, resolved.maxTokenLength);
     const inner = await decryptToken(token, resolved.decryption as NonNullable<typeof resolved.decryption>);
-    const auth = await verifyToken(inner);
-    const entry = cache?.get(tokenDigest(inner), Date.now());
-    if (cache && entry) cache.set(digest, entry);
+    const auth = await verifyToken(inner, token);
     return result(token, auth.header, auth.payload);
   }
 

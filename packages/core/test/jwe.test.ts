@@ -88,11 +88,14 @@ describe('encrypted access tokens', () => {
     expect((await v.verify(direct)).payload.sub).toBe('u1');
   });
 
-  it('a second sight is a cache hit: it still passes, and still checks the time claims', async () => {
+  it('a repeated JWE is a cache hit from its third sight: the same frozen claims, no decryption', async () => {
     const v = verifier();
     const jwe = await encrypt(await signed({}, '2s'), rsa.publicKey);
     expect((await v.verify(jwe)).payload.sub).toBe('u1');
-    expect((await v.verify(jwe)).payload.sub).toBe('u1');
+    const admitted = await v.verify(jwe);
+    const hit = await v.verify(jwe);
+    expect(hit.payload).toBe(admitted.payload);
+    expect(hit.token).toBe(jwe);
   });
 
   it.each([

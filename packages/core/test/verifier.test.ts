@@ -207,7 +207,8 @@ describe('verified-token cache', () => {
   it('returns the same frozen claims for a repeated token and re-checks expiry on a hit', async () => {
     const v = createVerifier({ ...base, publicKey: rs.spki, clockTolerance: 0 });
     const token = await rs.sign(claims({ exp: now() + 2 }));
-    const first = await v.verify(token);
+    await v.verify(token); // first sight: verified, not admitted
+    const first = await v.verify(token); // second sight: admitted
     const second = await v.verify(token);
     expect(second.payload).toBe(first.payload);
     expect(Object.isFrozen(first.payload)).toBe(true);
@@ -224,6 +225,8 @@ describe('verified-token cache', () => {
     const payload = claims();
     const token = await rs.sign(payload);
     await v.verify(token);
+    const cached = await v.verify(token);
+    expect((await v.verify(token)).payload).toBe(cached.payload);
     await revocation.revoke(payload.jti as string, payload.exp as number);
     const error = await rejection(v.verify(token));
     expect([error.status, error.reason]).toEqual([401, 'token_revoked']);
@@ -231,6 +234,37 @@ describe('verified-token cache', () => {
     expect((await rejection(v.verify(noJti))).reason).toBe('missing_jti');
     const relaxed = createVerifier({ ...base, publicKey: rs.spki, revocation, requireJti: false });
     expect((await relaxed.verify(noJti)).payload.sub).toBe('user-1');
+  });
+
+  it('admits a token on its second sight: a token seen once is verified, not cached', async () => {
+    const v = createVerifier({ ...base, publicKey: rs.spki });
+    const token = await rs.sign(claims());
+    const once = await v.verify(token);
+    const twice = await v.verify(token);
+    expect(twice.payload).not.toBe(once.payload);
+    expect(twice.payload).toEqual(once.payload);
+    expect((await v.verify(token)).payload).toBe(twice.payload);
+  });
+
+  it('keeps a reused token through a flood of tokens each seen once, more than the cache holds', async () => {
+    const v = createVerifier({ ...base, publicKey: rs.spki, cache: { max: 4 } });
+    const reused = await rs.sign(claims({ jti: 'reused' }));
+    await v.verify(reused);
+    const cached = await v.verify(reused);
+    for (let i = 0; i < 40; i++) await v.verify(await rs.sign(claims({ jti: `once-${i}` })));
+    expect((await v.verify(reused)).payload).toBe(cached.payload);
+  });
+
+  it('never answers a token from the entry of another that shares its signature', async () => {
+    const v = createVerifier({ ...base, publicKey: rs.spki });
+    const token = await rs.sign(claims());
+    await v.verify(token);
+    await v.verify(token);
+    const [, , signature] = token.split('.');
+    const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).toString('base64url');
+    const forged = `${header}.${Buffer.from(JSON.stringify(claims({ sub: 'mallory' }))).toString('base64url')}.${signature}`;
+    for (let i = 0; i < 3; i++) expect((await rejection(v.verify(forged))).reason).toBe('invalid_signature');
+    expect((await v.verify(token)).payload.sub).toBe('user-1');
   });
 
   it('turns a failing revocation store into 503', async () => {

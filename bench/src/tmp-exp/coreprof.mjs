@@ -1,0 +1,15 @@
+import { createVerifier } from '@bearer-guard/core';
+import { Session } from 'node:inspector/promises';
+import { writeFileSync } from 'node:fs';
+import { generateKey, mintMany } from '../lib/tokens.mjs';
+import { ISSUER, AUDIENCE } from '../config.mjs';
+const key = await generateKey(process.argv[2] ?? 'RS256');
+const toks = await mintMany(key, 2000, 'c');
+let v; let vp = -1;
+const s = new Session(); s.connect(); await s.post('Profiler.enable'); await s.post('Profiler.setSamplingInterval', { interval: 50 }); 
+const run = async (ms) => { const t0 = performance.now(); let n = 0; while (performance.now() - t0 < ms) { for (let k = 0; k < 8; k++) { const i = n + k; const p = Math.floor(i / 2000); if (p !== vp) { v = createVerifier({ issuer: ISSUER, audience: AUDIENCE, publicKey: key.spki }); vp = p; } await v.verify(toks[i % 2000]); } n += 8; } return n * 1000 / ms; };
+await run(1000);
+await s.post('Profiler.start');
+console.log(await run(3000), 'ops/s');
+const { profile } = await s.post('Profiler.stop');
+writeFileSync('/tmp/core.cpuprofile', JSON.stringify(profile));

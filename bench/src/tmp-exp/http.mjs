@@ -1,0 +1,15 @@
+import { execFileSync } from 'node:child_process';
+import { prepareHttp, runGroup } from '../http/index.mjs';
+import { httpGroups } from '../http/cases.mjs';
+import { median } from '../lib/stats.mjs';
+const fw = process.argv[2] ?? 'fastify';
+const ids = (process.argv[3] ?? 'bare,bg-hit').split(',');
+const cfg = { connections: 50, reps: Number(process.env.REPS ?? 5), durationSec: Number(process.env.DUR ?? 1.5), warmupSec: 0.5, uniqueTokens: 2000, pipelining: Number(process.env.PIPE ?? 1) };
+if (process.env.PIN) execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)]);
+const material = await prepareHttp({ ...cfg, revokedEntries: 10 });
+const g = httpGroups.find((g) => g.framework === fw);
+for (const v of ['noop','noop-cb','bg-timed','bg-split','store-test']) g.cases.push({ id: `${fw}/${v}`, variant: v, label: v, stream: 'repeated' });
+const group = { ...g, cases: g.cases.filter((c) => ids.includes(c.id.split('/')[1])) };
+const r = await runGroup(group, material, cfg);
+const base = r.results.find((x) => x.bare);
+for (const x of r.results) console.log(x.id.padEnd(28), 'rps', Math.round(median(x.rps)), 'cpu/req', x.cpuPerRequest.map((v) => v.toFixed(1)).join(' '), 'median', median(x.cpuPerRequest).toFixed(1), 'added', (median(x.cpuPerRequest) - median(base.cpuPerRequest)).toFixed(1), 'perrep', x.cpuPerRequest.map((v, i) => (v - base.cpuPerRequest[i]).toFixed(1)).join(' '));

@@ -101,12 +101,13 @@ export function handlerBody(
     // What a request's code could change for the next request with the same header or token, or
     // for every request of the verifier: every write must fail (the objects are shared, so frozen).
     const ext = (auth.header as { ext?: object }).ext ?? {};
-    const proto = Object.getPrototypeOf(auth) as object;
-    const locations = Object.getOwnPropertySymbols(proto).map(
-      (s) => (proto as Record<symbol, { rolesClaim: string[] }>)[s] as { rolesClaim: string[] },
-    );
-    const binding =
-      request && (request as Record<symbol, { verifier: object } | undefined>)[Symbol.for('bearer-guard.binding')];
+    const proto = Object.getPrototypeOf(auth) as Record<symbol, unknown>;
+    const locations = [proto[Symbol.for('bearer-guard.claim-locations')] as { rolesClaim: string[] }];
+    // The adapter a guard runs through: the one the result's prototype names, else the request's own.
+    const binding = (proto[Symbol.for('bearer-guard.result-binding')] ??
+      (request && (request as Record<symbol, unknown>)[Symbol.for('bearer-guard.binding')])) as
+      | { verifier: object }
+      | undefined;
     return {
       ...body,
       headerWritable: Reflect.set(ext, 'tenant', 'evil'),
@@ -118,6 +119,7 @@ export function handlerBody(
       ),
       bindingWritable:
         binding === undefined ||
+        Reflect.set(proto, Symbol.for('bearer-guard.result-binding'), {}) ||
         Reflect.set(binding, 'runGuard', () => undefined) ||
         Reflect.set(binding.verifier, 'authorize', async () => undefined),
     };

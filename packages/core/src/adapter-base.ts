@@ -6,7 +6,7 @@ import { bindRequest, type RequestBinding } from './binding.js';
 import { checkAuthCall } from './option-checks.js';
 import type { AuthOptions } from './options.js';
 import type { MetadataAnswer } from './resource-metadata.js';
-import { createVerifier, type Verifier } from './verifier.js';
+import { adoptResults, createVerifier, type Verifier } from './verifier.js';
 
 /** What every adapter's `auth()` (or plugin) returns besides its middleware. */
 export interface AdapterHandle {
@@ -22,7 +22,11 @@ export interface AdapterBase {
   readonly verifier: Verifier;
   /** The `forwardErrors` option. */
   readonly forwardErrors: boolean;
-  /** Binds `request` to this adapter: guards called on it run through its `runGuard`. */
+  /**
+   * Binds `request` to this adapter: guards called on it run through its `runGuard`. A request
+   * that carries a result of this adapter's verifier (`req.auth`, `ctx.state.auth`) is bound by
+   * it already; bind the others (no token, a failure passed on).
+   */
   bind(request: object): void;
   /** `middleware`, with the verifier and `close()` of {@link AdapterHandle}. */
   expose<M extends object>(middleware: M): M & AdapterHandle;
@@ -51,6 +55,7 @@ export function createAdapterBase(
   checkAuthCall(args);
   const verifier = createVerifier(options);
   const binding = Object.freeze<RequestBinding>({ verifier, runGuard });
+  adoptResults(verifier, binding);
   const endpoint = verifier.config.resourceMetadata;
   return Object.freeze({
     metadata: (method: string, url: string) => {

@@ -1,7 +1,9 @@
 /**
- * How a framework request finds the adapter that authenticated it: `auth()` binds each request
- * it sees (one symbol-keyed property, set to an object made once per `auth()`), and a guard
- * called as middleware hands itself to that binding. A guard on a request no adapter saw is a
+ * How a framework request finds the adapter that authenticated it, and a guard called as
+ * middleware hands itself to that binding: a request carrying a verification result is bound by
+ * it (the result's prototype names the adapter whose verifier made it, at no cost per request),
+ * and `auth()` binds any other request it sees (one symbol-keyed property, set to an object made
+ * once per `auth()`). A guard on a request no adapter saw is a
  * set-up mistake (the route sits before `auth()`, or outside the Fastify plugin's scope): it
  * throws a TypeError that says so, never a silent 401.
  */
@@ -20,7 +22,11 @@ export interface RequestBinding {
   runGuard(guard: Guard, request: object, rest: unknown[]): unknown;
 }
 
-/** A registered symbol: an ESM and a CJS copy of core (and of an adapter) agree on it. */
+/**
+ * Registered symbols: an ESM and a CJS copy of core (and of an adapter) agree on them.
+ * `RESULT_BINDING` is a member of a verifier's results' prototype: the adapter that made it.
+ */
+export const RESULT_BINDING = Symbol.for('bearer-guard.result-binding');
 const BINDING = Symbol.for('bearer-guard.binding');
 
 /**
@@ -31,11 +37,29 @@ export function bindRequest(request: object, binding: RequestBinding): void {
   (request as Record<symbol, RequestBinding>)[BINDING] = binding;
 }
 
-/** The binding of `request`, when an adapter's `auth()` saw it. */
+/**
+ * The adapter named by a verification result: its prototype's own registered member, set by
+ * the adapter that made the verifier (never a member a plain object or Object.prototype lends).
+ */
+function resultBinding(auth: unknown): RequestBinding | undefined {
+  if (typeof auth !== 'object' || auth === null) return undefined;
+  const prototype = Object.getPrototypeOf(auth) as object | null;
+  if (prototype === null || prototype === Object.prototype || !Object.hasOwn(prototype, RESULT_BINDING)) return undefined;
+  return (prototype as Record<symbol, RequestBinding | undefined>)[RESULT_BINDING];
+}
+
+/**
+ * The binding of `request`: the adapter whose verifier made the result it carries (`auth`, as
+ * Express and Fastify put it, or `state.auth`, as Koa does), else the last adapter that bound it.
+ */
 export function bindingOf(request: unknown): RequestBinding | undefined {
-  return typeof request === 'object' && request !== null
-    ? (request as Record<symbol, RequestBinding | undefined>)[BINDING]
-    : undefined;
+  if (typeof request !== 'object' || request === null) return undefined;
+  const { auth, state } = request as { auth?: unknown; state?: unknown };
+  return (
+    resultBinding(auth) ??
+    resultBinding(typeof state === 'object' && state !== null ? (state as { auth?: unknown }).auth : undefined) ??
+    (request as Record<symbol, RequestBinding | undefined>)[BINDING]
+  );
 }
 
 /** Runs `guard` called as middleware with `request` and `rest`; see {@link RequestBinding.runGuard}. */

@@ -47,6 +47,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 // RFC 9449 §7.1: "DPoP" 1*SP token68, the same characters.
 const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i;
 const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]*)(?:[ \t]|$)/;
+// The form nearly every client sends, checked without a capture: "Bearer", one space, a b64token.
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const PARAM = 'access_token';
 
 function fail(
@@ -84,6 +86,13 @@ function fromHeader(request: TokenRequest, dpop: boolean): string | undefined {
     fail('multiple_authorization_headers', 'More than one Authorization header');
   }
   const value = String(raw);
+  if (value.startsWith('Bearer ') && value.charCodeAt(7) !== 32) {
+    const token = value.slice(7);
+    if (B64TOKEN.test(token)) {
+      headerScheme = 'bearer';
+      return token;
+    }
+  }
   const scheme = SCHEME.exec(value)?.[1]?.toLowerCase();
   if (dpop && scheme === 'dpop') {
     const match = DPOP.exec(value);

@@ -18,6 +18,7 @@ import {
   type VerifyContext,
   type VerifySummary,
 } from './diagnostics.js';
+import { RESULT_BINDING } from './binding.js';
 import { checkClaims, checkTimes } from './claims.js';
 import { createDiscoveredKeySource } from './discovery.js';
 import { checkProof, requestHtu, type CheckedProof } from './dpop.js';
@@ -283,10 +284,18 @@ export function createVerifier(options: AuthOptions): Verifier {
     );
   }
 
-  // The claim locations ride on a shared prototype: invisible to spreading and JSON, free per
-  // request. Shared by every request, so frozen all the way down.
-  const resultPrototype = deepFreeze(
-    Object.defineProperty({}, CLAIM_LOCATIONS, { value: resolved.claimLocations, enumerable: false }),
+  // The claim locations, and the adapter that adopted this verifier's results, ride on a shared
+  // prototype: invisible to spreading and JSON, free per request. Shared by every request, so
+  // frozen (the adapter is set once, through a closure, never through the prototype).
+  let adopted: unknown;
+  const resultPrototype = Object.freeze(
+    Object.defineProperties(
+      {},
+      {
+        [CLAIM_LOCATIONS]: { value: deepFreeze(resolved.claimLocations), enumerable: false },
+        [RESULT_BINDING]: { get: () => adopted, enumerable: false },
+      },
+    ),
   );
   RESULT_PROTOTYPES.add(resultPrototype);
   function result(
@@ -703,10 +712,24 @@ export function createVerifier(options: AuthOptions): Verifier {
     },
   };
   Object.defineProperty(verifier, AUTHENTICATE_NOW, { value: authenticateNow });
+  Object.defineProperty(verifier, ADOPT, {
+    value: (binding: unknown) => {
+      adopted ??= binding;
+    },
+  });
   return Object.freeze(verifier);
 }
 
 const AUTHENTICATE_NOW = Symbol('bearer-guard.authenticate-now');
+const ADOPT = Symbol('bearer-guard.adopt');
+
+/**
+ * Makes `binding` (an adapter's) what the results of `verifier` name: a guard on a request that
+ * carries one runs through that adapter, with no per-request property to set. Once per verifier.
+ */
+export function adoptResults(verifier: Verifier, binding: object): void {
+  (verifier as unknown as Record<symbol, ((binding: object) => void) | undefined>)[ADOPT]?.(binding);
+}
 
 type AuthenticateNow = (
   request: TokenRequest,

@@ -165,6 +165,22 @@ describe.each([
       expect(await res.json()).toEqual({ reason: 'insufficient_scope' });
     });
 
+    it("still answer 401 after an error handler of the app's own swallows a forwarded failure", async () => {
+      const app = express();
+      app.use(auth({ ...VERIFIER, forwardErrors: true }));
+      // A careless handler: logs nothing, and carries on as if nothing happened.
+      app.use(((_err, _req, _res, next) => next()) as ErrorRequestHandler);
+      app.get('/', requireScopes('read'), (req, res) => res.json({ handlerRan: true, auth: req.auth ?? null }));
+      const base = await start(app);
+      for (const token of [hs256({ scope: 'read', exp: 1 }), 'not-a-token', undefined]) {
+        const res = await get(base, token);
+        expect(res.status).toBe(401);
+        expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="api"/);
+      }
+      const ok = await get(base, hs256({ scope: 'read' }));
+      expect([ok.status, ((await ok.json()) as { handlerRan: boolean }).handlerRan]).toEqual([200, true]);
+    });
+
     it('refuse values that are not guards at set-up', () => {
       expect(() => guard('read' as never)).toThrow(TypeError);
       expect(() => allOf((() => undefined) as never)).toThrow(TypeError);

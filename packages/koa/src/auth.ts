@@ -2,7 +2,7 @@
  * `auth()`: the one middleware line that authenticates every request, and runs the guards of
  * the routes after it.
  */
-import type { AuthOptions, TokenRequest } from '@bearer-guard/core';
+import type { AuthOptions, AuthResult, TokenRequest } from '@bearer-guard/core';
 import {
   authenticateNow,
   createAdapterBase,
@@ -60,16 +60,15 @@ export function auth(options: AuthOptions): AuthMiddleware {
     await (next as Next)();
   });
   const { dpop, mtls } = base.verifier.config;
-  return base.expose<Middleware<AuthState>>(async function bearerGuardAuth(ctx, next) {
+  return base.expose<Middleware<AuthState>>(function bearerGuardAuth(ctx, next) {
     const metadata = base.metadata(ctx.method, ctx.originalUrl);
     if (metadata) {
       // Written as is: Koa would add a charset to the media type, or turn an empty 405 into a 204.
       ctx.respond = false;
       ctx.res.writeHead(metadata.status, metadata.headers);
       ctx.res.end(metadata.body);
-      return;
+      return undefined;
     }
-    base.bind(ctx);
     const body = (ctx.request as { body?: unknown }).body;
     const parts: TokenRequest = {
       headers: ctx.req.headers,
@@ -81,17 +80,35 @@ export function auth(options: AuthOptions): AuthMiddleware {
     // `ctx.protocol` and `ctx.host` read X-Forwarded-* only with `app.proxy`.
     if (dpop) parts.origin = () => `${ctx.protocol}://${ctx.host}`;
     if (mtls) parts.peerCertificate = peerCertificateOf(ctx.req.socket);
-    try {
-      const result = await authenticateNow(base.verifier, parts, { request: ctx });
-      if (result) {
-        ctx.state.auth = result;
-        const headers = responseHeadersOf(result);
-        if (headers) ctx.set(headers);
-      }
-    } catch (error) {
+    // A failure is answered (or thrown, with `forwardErrors`). A result binds the request to this
+    // adapter by itself (`ctx.state.auth`); any other outcome binds it here.
+    const fail = (error: unknown): undefined => {
+      base.bind(ctx);
       handleError(error, ctx, base.forwardErrors);
-      return;
+      return undefined;
+    };
+    const proceed = (result: AuthResult | undefined): Promise<void> | undefined => {
+      try {
+        if (result) {
+          ctx.state.auth = result;
+          const headers = responseHeadersOf(result);
+          if (headers) ctx.set(headers);
+        } else {
+          base.bind(ctx);
+        }
+      } catch (error) {
+        return fail(error);
+      }
+      return next();
+    };
+    let result: ReturnType<typeof authenticateNow>;
+    try {
+      result = authenticateNow(base.verifier, parts, { request: ctx });
+    } catch (error) {
+      return fail(error);
     }
-    await next();
+    // A cached token: no promise, no turn of the event loop before the next middleware.
+    if (!(result instanceof Promise)) return proceed(result);
+    return result.then(proceed, fail);
   });
 }

@@ -197,13 +197,24 @@ describe('bench charts: HTTP', () => {
     expect(cpu).toContain('Lower is better.');
     expect(texts(cpu)).toContain('Express 5 — bare express: 200 µs of server CPU per request');
     expect(texts(cpu)).toEqual(
-      expect.arrayContaining(['+20 µs (CPU 1.10× bare)', '+40 µs (CPU 1.20× bare)', '+80 µs (CPU 1.40× bare)']),
+      expect.arrayContaining(['+20.0 µs (CPU 1.10× bare)', '+40.0 µs (CPU 1.20× bare)', '+80.0 µs (CPU 1.40× bare)']),
     );
     const [hit, miss, peer] = barWidths(cpu) as [number, number, number];
     expect(barWidths(cpu)).toHaveLength(3);
     expect(miss / hit).toBeCloseTo(2, 3);
     expect(peer / hit).toBeCloseTo(4, 3);
     expect(texts(cpu)).toContain('failed: check &quot;valid token&quot;: expected 200');
+  });
+
+  it('charts the paired per-repetition difference when the run has one', () => {
+    const paired = groups.map((g) => ({
+      ...g,
+      results: g.results.map((r) => (r.id === 'express/bg-hit' ? { ...r, cpuAdded: [2.5, 3.5, 3.1] } : r)),
+    }));
+    const [pairedCpu] = httpCharts(paired) as Chart[];
+    expect(texts(pairedCpu!.svg)).toEqual(
+      expect.arrayContaining(['+3.1 µs (CPU 1.10× bare)', '+40.0 µs (CPU 1.20× bare)']),
+    );
   });
 
   it('charts req/s relative to bare, higher is better, with bare as the 1.00× reference', () => {

@@ -174,14 +174,18 @@ const doc = [
   '',
   embed('http-') +
     `RS256, autocannon in the parent process against one server child at a time on 127.0.0.1: ${h.connections} connections, ` +
-    `pipelining ${h.pipelining}. All servers of a group are started and checked first, then ${h.reps} repetitions load each ` +
+    `pipelining ${h.pipelining}${http?.material.pinned ? ', autocannon pinned to CPU 0 and the server to CPU 1 (`taskset`)' : ' (not pinned to CPUs: `taskset` unavailable)'}. ` +
+    'Pipelining keeps the server busy: its CPU per request then no longer depends on how the load generator paces it. ' +
+    `All servers of a group are started and checked first, then ${h.reps} repetitions load each ` +
     `in turn (order rotated each repetition): ${h.warmupSec} s warm-up (discarded) then ${h.durationSec} s measured per slice; ` +
-    `\`GET /orders\` answers a small JSON. "unique tokens" = round-robin over ${h.uniqueTokens} distinct tokens (more than the ` +
-    '1000-entry verified-token cache, so every request misses it). Every server was checked before its load: a valid token ' +
+    `\`GET /orders\` answers a small JSON. "unique tokens" = round-robin over ${h.uniqueTokens} distinct tokens: a token comes back ` +
+    'only after thousands of others, so the verified-token cache (1000 entries, a token admitted on its second sight within about ' +
+    'that many verifications) never holds it, and every request is a full verification. Every server was checked before its load: a valid token ' +
     'gets 200, no token and a tampered token get 401 (and a revoked token 401 in section 4). Ratio = median over repetitions ' +
     'of (case req/s ÷ bare framework req/s in the same repetition). "Server CPU per request" is the server process\'s user + ' +
     'system CPU time (`process.cpuUsage()`, every thread) over the measured slice ÷ the requests answered, median over the ' +
-    'repetitions; "CPU vs bare" is the median of (case ÷ bare) per repetition. A server that is CPU-bound serves requests/s in ' +
+    'repetitions; "CPU added vs bare" is the median of (case − bare) per repetition, the figure the charts show; ' +
+    '"CPU vs bare" is the median of (case ÷ bare) per repetition. A server that is CPU-bound serves requests/s in ' +
     'inverse proportion to it, and it moves far less than req/s when the machine is shared: 1.04× means the case costs ' +
     '4 % more CPU per request than the bare framework. p50/p99 are medians over the slices; non-2xx, errors and timeouts are totals.',
   '',

@@ -7,7 +7,7 @@
  * `<desc>` that lists every value, for screen readers and for whoever cannot see the colours.
  * The figures are the tables' own: `median()` of the same arrays renderVerify and renderGroup use.
  */
-import { median, ratio } from './stats.mjs';
+import { median, ratio, signedMicros } from './stats.mjs';
 
 const WIDTH = 800;
 const PAD = 16;
@@ -185,7 +185,8 @@ const QUICK_NOTE = 'Quick smoke run (BENCH_QUICK=1): tiny time slices, indicativ
 const isCacheHit = (id) => id.endsWith('-hit');
 
 function verifyRow(row) {
-  const color = row.id === 'raw' ? COLORS.raw : row.id.startsWith('bg-') ? COLORS.bearerGuard : COLORS.peer;
+  const reference = row.id === 'raw' || row.id === 'floor-jwt';
+  const color = reference ? COLORS.raw : row.id.startsWith('bg-') ? COLORS.bearerGuard : COLORS.peer;
   const strong = row.id.startsWith('bg-');
   if (row.failed) return { label: row.label, value: null, text: `failed: ${row.failed}`, color, strong };
   // The same figure as renderVerify's "vs raw crypto.verify" column.
@@ -250,12 +251,10 @@ const httpLegend = [
   { label: 'peer libraries', color: COLORS.peer },
 ];
 
-const signedMicros = (n) => `${n < 0 ? '−' : '+'}${Math.abs(n).toFixed(0)} µs`;
-
 /**
  * Section 2 as two charts, one panel per framework, bearer-guard's cases beside each peer's:
- * `http-cpu.svg`, the server CPU a case adds per request over the bare framework (the difference
- * of renderGroup's "server CPU per request" medians, with its "CPU vs bare" ratio), and
+ * `http-cpu.svg`, the server CPU a case adds per request over the bare framework (renderGroup's
+ * "CPU added vs bare", the median of the per-repetition differences, with its "CPU vs bare"), and
  * `http-rps.svg`, renderGroup's "req/s vs bare" ratio.
  *
  * @param {{ title: string, baselineLabel?: string, results: object[] }[]} groups what runGroup resolves with
@@ -279,7 +278,8 @@ export function httpCharts(groups, { quick = false } = {}) {
       rows: cases.map((r) => {
         if (r.error) return failed(r);
         if (!base) return { label: r.label, value: null, text: 'no baseline', color: color(r) };
-        const added = median(r.cpuPerRequest) - baseCpu;
+        // The paired per-repetition difference when the run has it (steadier), else of the medians.
+        const added = r.cpuAdded?.length ? median(r.cpuAdded) : median(r.cpuPerRequest) - baseCpu;
         return {
           label: r.label,
           value: added,

@@ -3,6 +3,7 @@
  * on a signal or on a crash), and every wait on a child has a timeout, so the run cannot hang.
  */
 import { execFileSync, fork } from 'node:child_process';
+import os from 'node:os';
 
 const live = new Set();
 
@@ -34,9 +35,8 @@ export function track(child) {
 
 /** Starts `file` as a Node child with an IPC channel; its stdout/stderr go to ours, prefixed. */
 export function startChild(file, { execArgv = [], label = file } = {}) {
-  const child = fork(file, [], { execArgv: process.env.PROF ? [...execArgv, '--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
+  const child = fork(file, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'], serialization: 'advanced' });
   track(child);
-  if (process.env.PIN) child.once('message', () => { try { execFileSync('taskset', ['-a', '-cp', '1', String(child.pid)], { stdio: 'ignore' }); } catch {} });
   const forward = (stream, out) =>
     stream.on('data', (chunk) => {
       for (const line of chunk.toString().split('\n')) if (line.trim()) out.write(`  [${label}] ${line}\n`);
@@ -101,6 +101,23 @@ export function withTimeout(promise, ms, what) {
     timer = setTimeout(() => reject(new Error(`${what}: timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Pins every thread of process `pid` to CPU `cpu` with util-linux's `taskset`, where the machine
+ * has at least two CPUs and `taskset` runs. The HTTP section pins the load generator (this
+ * process) and the server under load to different CPUs, so that neither waits for the other's
+ * time slice and a server's CPU per request does not depend on where the scheduler put it.
+ * Threads started later inherit it. Returns whether it pinned.
+ */
+export function pin(pid, cpu) {
+  if ((os.availableParallelism?.() ?? os.cpus().length) < 2) return false;
+  try {
+    execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore', timeout: 5000 });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** For children: exit when the parent goes away, so nothing outlives the run. */

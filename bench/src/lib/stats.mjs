@@ -18,6 +18,12 @@ export function int(n) {
     .replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
 
+/** A CPU time difference as "+3.2 µs" / "−0.4 µs" (one decimal: the cached-request targets are a few µs). */
+export function signedMicros(n) {
+  if (!Number.isFinite(n)) return '–';
+  return `${n < 0 ? '−' : '+'}${Math.abs(n).toFixed(1)} µs`;
+}
+
 /** Ratio as "0.87×". */
 export function ratio(r) {
   return Number.isFinite(r) ? `${r.toFixed(2)}×` : '–';

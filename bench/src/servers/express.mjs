@@ -10,58 +10,6 @@ async function authMiddleware(spec, ctx) {
   switch (spec.variant) {
     case 'bare':
       return undefined;
-    case 'bg-timed': {
-      const { auth } = await import('@bearer-guard/express');
-      const mw = auth(await bearerGuardOptions(spec, ctx.jwksServer, ctx.cleanups));
-      let acc = 0, n = 0;
-      setInterval(() => { if (n) console.log('mw µs', (acc * 1000 / n).toFixed(2), n); acc = 0; n = 0; }, 2000).unref();
-      return (req, res, next) => { const t0 = performance.now(); mw(req, res, () => { acc += performance.now() - t0; n++; next(); }); };
-    }
-    case 'bg-split': {
-      const core = await import('@bearer-guard/core');
-      const { authenticateNow, createAdapterBase, responseHeadersOf } = await import('@bearer-guard/core/adapter');
-      const base = createAdapterBase(await bearerGuardOptions(spec, ctx.jwksServer, ctx.cleanups), [{}], () => {});
-      const acc = [0, 0, 0, 0, 0]; let n = 0;
-      setInterval(() => { if (n) console.log('split µs', acc.map((a) => (a * 1000 / n).toFixed(2)).join(' '), n); acc.fill(0); n = 0; }, 2000).unref();
-      const now = performance.now.bind(performance);
-      return (req, res, next) => {
-        const t0 = now();
-        const metadata = base.metadata(req.method, req.originalUrl ?? req.url);
-        const t1 = now();
-        base.bind(req);
-        const t2 = now();
-        const parts = { headers: req.headers, rawHeaders: req.rawHeaders, url: req.originalUrl ?? req.url, body: req.body, method: req.method };
-        const t3 = now();
-        const result = authenticateNow(base.verifier, parts, { request: req });
-        const t4 = now();
-        req.auth = result; const h = responseHeadersOf(result);
-        const t5 = now();
-        acc[0] += t1 - t0; acc[1] += t2 - t1; acc[2] += t3 - t2; acc[3] += t4 - t3; acc[4] += t5 - t4; n++;
-        next();
-      };
-    }
-    case 'store-test': {
-      const acc = [0, 0, 0, 0, 0]; let n = 0;
-      setInterval(() => { if (n) console.log('store µs', acc.map((a) => (a * 1000 / n).toFixed(2)).join(' '), n); acc.fill(0); n = 0; }, 2000).unref();
-      const now = performance.now.bind(performance);
-      const SYM = Symbol.for('bearer-guard.binding'); const wm = new WeakMap(); const b = {};
-      return (req, res, next) => {
-        const t0 = now();
-        const t1 = now();
-        req[SYM] = b;
-        const t2 = now();
-        req.auth = b;
-        const t3 = now();
-        wm.set(req, b);
-        const t4 = now();
-        const h = req.headers;
-        const t5 = now();
-        acc[0] += t1 - t0; acc[1] += t2 - t1; acc[2] += t3 - t2; acc[3] += t4 - t3; acc[4] += t5 - t4; n++;
-        next();
-      };
-    }
-    case 'noop':
-      return (_req, _res, next) => next();
     case 'bearer-guard': {
       const { auth } = await import('@bearer-guard/express');
       return auth(await bearerGuardOptions(spec, ctx.jwksServer, ctx.cleanups));

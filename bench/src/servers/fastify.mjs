@@ -6,12 +6,6 @@ async function register(app, spec, ctx) {
   switch (spec.variant) {
     case 'bare':
       return;
-    case 'noop':
-      app.addHook('onRequest', async () => undefined);
-      return;
-    case 'noop-cb':
-      app.addHook('onRequest', (_r, _p, done) => done());
-      return;
     case 'bearer-guard': {
       const { default: bearerGuard } = await import('@bearer-guard/fastify');
       await app.register(bearerGuard, await bearerGuardOptions(spec, ctx.jwksServer, ctx.cleanups));

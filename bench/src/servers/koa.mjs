@@ -11,8 +11,6 @@ async function authMiddleware(spec, ctx) {
   switch (spec.variant) {
     case 'bare':
       return undefined;
-    case 'noop':
-      return (_ctx, next) => next();
     case 'bearer-guard': {
       const { auth } = await import('@bearer-guard/koa');
       return auth(await bearerGuardOptions(spec, ctx.jwksServer, ctx.cleanups));

@@ -143,7 +143,8 @@ function dpopCandidate(id, label, repeated) {
       let replay;
       let pass = -1;
       const remember = (key, expiresAt) => replay.remember(key, expiresAt);
-      const make = () => createBearerGuardVerifier(bearerGuardOptions(ctx, { dpop: { maxAge: '3h', replay: { remember } } }));
+      const make = () =>
+        createBearerGuardVerifier(bearerGuardOptions(ctx, { dpop: { maxAge: '3h', replay: { remember } } }));
       const verifiers = perPass(repeated ? Number.POSITIVE_INFINITY : n, make);
       return {
         op: (i) => {
@@ -258,6 +259,33 @@ export const candidates = [
         op: (i) => check(parts[i % n]),
         verifyOnce: async (token) => {
           if (!check(splitToken(token))) throw new Error('signature rejected');
+          return true;
+        },
+      };
+    },
+  },
+  {
+    id: 'floor-jwt',
+    label:
+      'reference: the least a verifier that reads claims does — split, base64url, `JSON.parse` the claims, `iss`/`aud`/`exp`, `crypto.verify` (hand-written, no other check)',
+    async: false,
+    stream: 'unique',
+    create(ctx) {
+      const keyObject = crypto.createPublicKey(ctx.key.spki);
+      const { digest, key } = rawParams(ctx.alg, keyObject);
+      const pick = picker(ctx, 'unique');
+      const check = (token) => {
+        const first = token.indexOf('.');
+        const second = token.indexOf('.', first + 1);
+        const claims = JSON.parse(Buffer.from(token.slice(first + 1, second), 'base64url').toString('utf8'));
+        if (claims.iss !== ISSUER || claims.aud !== AUDIENCE || !(claims.exp > Date.now() / 1000)) return false;
+        const signature = Buffer.from(token.slice(second + 1), 'base64url');
+        return crypto.verify(digest, Buffer.from(token.slice(0, second), 'latin1'), key, signature);
+      };
+      return {
+        op: (i) => check(pick(i)),
+        verifyOnce: async (token) => {
+          if (!check(token)) throw new Error('rejected');
           return true;
         },
       };

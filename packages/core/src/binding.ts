@@ -44,7 +44,8 @@ export function bindRequest(request: object, binding: RequestBinding): void {
 function resultBinding(auth: unknown): RequestBinding | undefined {
   if (typeof auth !== 'object' || auth === null) return undefined;
   const prototype = Object.getPrototypeOf(auth) as object | null;
-  if (prototype === null || prototype === Object.prototype || !Object.hasOwn(prototype, RESULT_BINDING)) return undefined;
+  if (prototype === null || prototype === Object.prototype || !Object.hasOwn(prototype, RESULT_BINDING))
+    return undefined;
   return (prototype as Record<symbol, RequestBinding | undefined>)[RESULT_BINDING];
 }
 

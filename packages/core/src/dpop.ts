@@ -11,7 +11,7 @@ import { isHmacAlgorithm, isSupportedAlgorithm, type Algorithm } from './algorit
 import { own } from './claim-path.js';
 import { parseDuration, type Duration } from './duration.js';
 import { InvalidDPoPProofError, UseDPoPNonceError } from './errors.js';
-import { decodeToken, verifySignature } from './jws.js';
+import { decodeToken, deepFreeze, verifySignature, type JWTHeader } from './jws.js';
 import { importJWK, privateMembers, type JWK } from './keys/jwk.js';
 import type { VerificationKey } from './keys/verification-key.js';
 import { fail, featureOption, flag, isRecord } from './option-checks.js';
@@ -182,6 +182,26 @@ const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
  * and fragment dropped. `undefined` for anything but an absolute http(s) URL without userinfo.
  */
 export function normalizeHtu(value: string): string | undefined {
+  if (htuMemo.has(value)) return htuMemo.get(value);
+  const normalized = normalizeHtuOnce(value);
+  remember(htuMemo, value, normalized);
+  return normalized;
+}
+
+// A client sends the same `htu` to an endpoint on every request, and an endpoint gets the same
+// origin and path: both normalisations are memoised, bounded (least recently added out first).
+const HTU_MEMO_MAX = 512;
+const htuMemo = new Map<string, string | undefined>();
+const requestMemo = new Map<string, string | undefined>();
+
+function remember(memo: Map<string, string | undefined>, key: string, value: string | undefined): void {
+  // Keys are bounded: an `htu` is a proof member (proofs are bounded), a target a request line.
+  if (key.length > 2048) return;
+  if (memo.size >= HTU_MEMO_MAX) memo.delete(memo.keys().next().value as string);
+  memo.set(key, value);
+}
+
+function normalizeHtuOnce(value: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -213,6 +233,15 @@ const DOT_SEGMENT = /(?:^|\/)(?:\.|%2e){1,2}(?:\/|$)/i;
  *   (`http://host/orders`, whose path alone counts: the origin is the framework's).
  */
 export function requestHtu(origin: string, target: string): string | undefined {
+  // A request target has no space: the last space of the key splits it back into the pair.
+  const key = `${origin} ${target}`;
+  if (requestMemo.has(key)) return requestMemo.get(key);
+  const htu = requestHtuOnce(origin, target);
+  remember(requestMemo, key, htu);
+  return htu;
+}
+
+function requestHtuOnce(origin: string, target: string): string | undefined {
   const split = /^(https?):\/\/(.*)$/i.exec(origin);
   if (!split) return undefined;
   const scheme = `${(split[1] as string).toLowerCase()}:`;
@@ -267,11 +296,18 @@ function invalid(message: string): never {
 // The proof keys of recent clients, by the proof's header segment: a client signs every proof
 // with one key, so its header (typ, alg, jwk) repeats, and its import and thumbprint are done once.
 const PROOF_KEY_CACHE_MAX = 256;
-const proofKeys = new Map<string, { key: VerificationKey; jkt: string }>();
+// The decoded header (frozen) is kept with them: a returning client's proof costs no header parse.
+interface ProofKey {
+  header: JWTHeader;
+  key: VerificationKey;
+  jkt: string;
+}
+const proofKeys = new Map<string, ProofKey>();
 
-function proofKey(segment: string, jwk: unknown, alg: Algorithm): { key: VerificationKey; jkt: string } {
+function proofKey(segment: string, header: JWTHeader, alg: Algorithm): ProofKey {
   const cached = proofKeys.get(segment);
   if (cached) return cached;
+  const jwk = own(header, 'jwk');
   if (!isRecord(jwk)) invalid('"jwk" header is missing or not an object');
   const secrets = privateMembers(jwk);
   if (secrets.length > 0) invalid(`"jwk" holds private key material (${secrets.join(', ')})`);
@@ -279,7 +315,7 @@ function proofKey(segment: string, jwk: unknown, alg: Algorithm): { key: Verific
   if (typeof key === 'string') invalid(`"jwk" cannot verify ${alg}: ${key}`);
   // A client has no reason for a bigger key; every proof would cost its signature check.
   if ((key.key.asymmetricKeyDetails?.modulusLength ?? 0) > 4096) invalid('"jwk" is an RSA key over 4096 bits');
-  const entry = { key, jkt: jwkThumbprint(jwk as JWK) };
+  const entry = { header: deepFreeze(header), key, jkt: jwkThumbprint(jwk as JWK) };
   if (proofKeys.size >= PROOF_KEY_CACHE_MAX) proofKeys.delete(proofKeys.keys().next().value as string);
   proofKeys.set(segment, entry);
   return entry;
@@ -298,9 +334,10 @@ export function checkProof(
   now: number,
 ): CheckedProof {
   const { proof } = request;
+  const segment = proof.slice(0, proof.indexOf('.'));
   let decoded: ReturnType<typeof decodeToken>;
   try {
-    decoded = decodeToken(proof, MAX_PROOF_LENGTH, false);
+    decoded = decodeToken(proof, MAX_PROOF_LENGTH, proofKeys.get(segment)?.header ?? false);
   } catch (error) {
     throw new InvalidDPoPProofError('dpop_proof_invalid', `proof is not a compact JWS: ${(error as Error).message}`, {
       cause: error,
@@ -312,7 +349,7 @@ export function checkProof(
     invalid(`"typ" is ${JSON.stringify(typ)}, not "dpop+jwt"`);
   const alg = own(header, 'alg');
   if (!isSupportedAlgorithm(alg) || !config.algorithms.has(alg)) invalid(`"alg" ${JSON.stringify(alg)} is not allowed`);
-  const { key, jkt } = proofKey(proof.slice(0, proof.indexOf('.')), own(header, 'jwk'), alg);
+  const { key, jkt } = proofKey(segment, header, alg);
   if (!verifySignature(alg, key.key, signingInput, signature)) invalid('signature verification failed');
 
   const jti = own(payload, 'jti');

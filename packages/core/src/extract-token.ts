@@ -47,7 +47,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 // RFC 9449 §7.1: "DPoP" 1*SP token68, the same characters.
 const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*)$/i;
 const SCHEME = /^([A-Za-z][A-Za-z0-9!#$%&'*+\-.^_`|~]*)(?:[ \t]|$)/;
-// The form nearly every client sends, checked without a capture: "Bearer", one space, a b64token.
+// The forms nearly every client sends, checked without a capture: "Bearer" (or "DPoP"), one
+// space, a b64token (token68).
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 const PARAM = 'access_token';
 
@@ -90,6 +91,12 @@ function fromHeader(request: TokenRequest, dpop: boolean): string | undefined {
     const token = value.slice(7);
     if (B64TOKEN.test(token)) {
       headerScheme = 'bearer';
+      return token;
+    }
+  } else if (dpop && value.startsWith('DPoP ') && value.charCodeAt(5) !== 32) {
+    const token = value.slice(5);
+    if (B64TOKEN.test(token)) {
+      headerScheme = 'dpop';
       return token;
     }
   }

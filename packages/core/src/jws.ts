@@ -181,11 +181,12 @@ export function checkTokenLength(token: string, maxLength: number): void {
  * @param token - the bearer token.
  * @param maxLength - tokens longer than this are refused before any decoding.
  * @param cacheHeader - share the decoded header with other tokens that send it (access tokens:
- *   issuers reuse one header); false for DPoP proofs, whose headers are per client.
+ *   issuers reuse one header); false for DPoP proofs, whose headers are per client; or the
+ *   header itself, decoded (and frozen) from the same segment before, as DPoP keeps per client.
  * @throws InvalidTokenError `token_too_long`, `unsupported_token_format` (a JWE, or any other
  *   count of segments), `malformed_token`, `unsupported_critical_header`.
  */
-export function decodeToken(token: string, maxLength: number, cacheHeader = true): DecodedToken {
+export function decodeToken(token: string, maxLength: number, cacheHeader: boolean | JWTHeader = true): DecodedToken {
   checkTokenLength(token, maxLength);
   const first = token.indexOf('.');
   const second = first === -1 ? -1 : token.indexOf('.', first + 1);
@@ -198,7 +199,7 @@ export function decodeToken(token: string, maxLength: number, cacheHeader = true
         : `token has ${segments} segments, not 3`,
     );
   }
-  const header = decodeHeader(token.slice(0, first), cacheHeader);
+  const header = typeof cacheHeader === 'object' ? cacheHeader : decodeHeader(token.slice(0, first), cacheHeader);
   const payload = decodeJsonObject(token.slice(first + 1, second), 'payload') as JWTPayload;
   const signatureSegment = token.slice(second + 1);
   if (signatureSegment.length === 0) malformed('signature is empty');

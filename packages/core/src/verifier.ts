@@ -458,25 +458,32 @@ export function createVerifier(options: AuthOptions): Verifier {
     return result(token, auth.header, auth.payload);
   }
 
-  async function verifyReported(token: string): Promise<AuthResult> {
+  /** `verify()`: one promise, already settled when the check was synchronous (no async frame). */
+  function verifyReported(token: string): Promise<AuthResult> {
+    const failed = (error: unknown) => Promise.reject(report(asBearerError(error), {}));
     try {
-      const auth = await verifyToken(token);
-      // A token alone cannot show its sender constraint: that takes the request (`authenticate`).
-      const cnf = own(auth.payload, 'cnf');
-      if (
-        typeof cnf === 'object' &&
-        cnf !== null &&
-        (own(cnf, 'jkt') !== undefined || own(cnf, 'x5t#S256') !== undefined)
-      ) {
-        throw new InvalidTokenError(
-          'bound_token_as_bearer',
-          'token is sender-constrained ("cnf"): verify() cannot check its binding; authenticate() the request',
-        );
-      }
-      return auth;
+      const auth = verifyToken(token);
+      if (auth instanceof Promise) return auth.then(unbound).catch(failed);
+      return Promise.resolve(unbound(auth));
     } catch (error) {
-      throw report(asBearerError(error), {});
+      return failed(error);
     }
+  }
+
+  /** A token alone cannot show its sender constraint: that takes the request (`authenticate`). */
+  function unbound(auth: AuthResult): AuthResult {
+    const cnf = own(auth.payload, 'cnf');
+    if (
+      typeof cnf === 'object' &&
+      cnf !== null &&
+      (own(cnf, 'jkt') !== undefined || own(cnf, 'x5t#S256') !== undefined)
+    ) {
+      throw new InvalidTokenError(
+        'bound_token_as_bearer',
+        'token is sender-constrained ("cnf"): verify() cannot check its binding; authenticate() the request',
+      );
+    }
+    return auth;
   }
 
   /** The request's one `DPoP` header, checked against the request and the token (RFC 9449 §4.3). */
@@ -508,13 +515,13 @@ export function createVerifier(options: AuthOptions): Verifier {
    * The token's sender constraint (`cnf`, RFC 7800) against the request: its DPoP proof, its
    * client certificate. A constraint this verifier cannot check refuses the token.
    */
-  async function bind(
+  function bind(
     auth: AuthResult,
     proof: CheckedProof | undefined,
     request: TokenRequest,
     context: AuthenticateContext,
     nowSeconds: number,
-  ): Promise<AuthResult> {
+  ): AuthResult | Promise<AuthResult> {
     const cnf = own(auth.payload, 'cnf');
     const jkt = typeof cnf === 'object' && cnf !== null ? own(cnf, 'jkt') : undefined;
     const x5t = typeof cnf === 'object' && cnf !== null ? own(cnf, 'x5t#S256') : undefined;
@@ -578,17 +585,36 @@ export function createVerifier(options: AuthOptions): Verifier {
     } else if (mtls?.required) {
       throw new InvalidTokenError('mtls_required', 'a certificate-bound token is required: "cnf.x5t#S256" is missing');
     }
-    if (proof && dpop) {
-      let fresh: boolean;
-      try {
-        const answer = dpop.replay.remember(proof.replayKey, proof.expiresAt);
-        fresh = typeof answer === 'boolean' ? answer : await bounded(answer, 'replay store');
-      } catch (error) {
-        throw new AuthUnavailableError('replay_unavailable', 'DPoP replay store failed', { cause: error });
-      }
-      if (fresh !== true)
+    const bound = () => boundResult(auth, proof, confirmation, nowSeconds);
+    if (!proof || !dpop) return bound();
+    // Last, one atomic write: a refused request never burns its `jti`. Synchronous with a
+    // synchronous store (the memory one).
+    const unavailable = (error: unknown) =>
+      new AuthUnavailableError('replay_unavailable', 'DPoP replay store failed', { cause: error });
+    const fresh = (seen: boolean) => {
+      if (seen !== true)
         throw new InvalidDPoPProofError('dpop_proof_replayed', 'the DPoP proof was used before ("jti" seen)');
+      return bound();
+    };
+    let answer: boolean | Promise<boolean>;
+    try {
+      answer = dpop.replay.remember(proof.replayKey, proof.expiresAt);
+    } catch (error) {
+      throw unavailable(error);
     }
+    if (typeof answer === 'boolean') return fresh(answer);
+    return bounded(answer, 'replay store').then(fresh, (error: unknown) => {
+      throw unavailable(error);
+    });
+  }
+
+  /** The result of a request whose sender constraint held: with its confirmation and nonce. */
+  function boundResult(
+    auth: AuthResult,
+    proof: CheckedProof | undefined,
+    confirmation: { jkt?: string; 'x5t#S256'?: string } | undefined,
+    nowSeconds: number,
+  ): AuthResult {
     if (!confirmation && !(proof && dpop?.nonce)) return auth;
     const bound = result(auth.token, auth.header, auth.payload, auth.source) as AuthResult & { confirmation?: object };
     if (confirmation) bound.confirmation = Object.freeze(confirmation);

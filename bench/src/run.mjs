@@ -183,7 +183,7 @@ const doc = [
     'that many verifications) never holds it, and every request is a full verification. Every server was checked before its load: a valid token ' +
     'gets 200, no token and a tampered token get 401 (and a revoked token 401 in section 4). Ratio = median over repetitions ' +
     'of (case req/s ÷ bare framework req/s in the same repetition). "Server CPU per request" is the server process\'s user + ' +
-    'system CPU time (`process.cpuUsage()`, every thread) over the measured slice ÷ the requests answered, median over the ' +
+    'system CPU time (`process.cpuUsage()`, every thread) over the measured slice ÷ the requests it received in the slice (its own count), median over the ' +
     'repetitions; "CPU added vs bare" is the median of (case − bare) per repetition, the figure the charts show; ' +
     '"CPU vs bare" is the median of (case ÷ bare) per repetition. A server that is CPU-bound serves requests/s in ' +
     'inverse proportion to it, and it moves far less than req/s when the machine is shared: 1.04× means the case costs ' +

@@ -112,7 +112,8 @@ export async function runGroup(group, material, cfg) {
           const before = await ask(s.child, { type: 'cpu' }, 'cpu', 10_000);
           const slice = await runLoad({ ...load, durationSec: cfg.durationSec });
           const after = await ask(s.child, { type: 'cpu' }, 'cpu', 10_000);
-          s.slices[rep] = { ...slice, cpuPerRequest: (after.micros - before.micros) / slice.total };
+          const served = after.requests - before.requests;
+          s.slices[rep] = { ...slice, served, cpuPerRequest: (after.micros - before.micros) / served };
         } catch (error) {
           s.error ??= `load failed: ${error.message.split('\n')[0].slice(0, 200)}`;
         }

@@ -5,8 +5,8 @@
  *
  * Protocol: parent → `{ type: 'start', spec }`; child → `{ type: 'listening', port }` or
  * `{ type: 'error', message }`. Then `{ type: 'stats' }` → `{ type: 'stats', jwksFetches }`,
- * `{ type: 'cpu' }` → `{ type: 'cpu', micros }` (user + system CPU time of the whole process so
- * far, every thread included), and `{ type: 'close' }` → the child exits. The child also exits when the parent goes away.
+ * `{ type: 'cpu' }` → `{ type: 'cpu', micros, requests }` (user + system CPU time of the whole
+ * process so far, every thread included, and the requests the server has received), and `{ type: 'close' }` → the child exits. The child also exits when the parent goes away.
  */
 import * as http from 'node:http';
 import { exitWithParent } from '../lib/child.mjs';
@@ -87,6 +87,7 @@ export function serve(build) {
   exitWithParent();
   let jwksServer;
   let app;
+  let requests = 0;
   const cleanups = [];
   const shutdown = async () => {
     const timer = setTimeout(() => process.exit(0), 2000);
@@ -105,12 +106,17 @@ export function serve(build) {
         const { spec } = message;
         if (needsJWKS(spec)) jwksServer = await startJWKSServer({ keys: [spec.key.jwk] });
         app = await build(spec, { jwksServer, cleanups });
+        // The requests this server received: the load generator's count may include answers
+        // to requests it sent before the measured window (pipelined ones still in flight).
+        app.server.on('request', () => {
+          requests++;
+        });
         process.send({ type: 'listening', port: app.port });
       } else if (message?.type === 'stats') {
         process.send({ type: 'stats', jwksFetches: jwksServer?.fetches() ?? null, memory: process.memoryUsage().rss });
       } else if (message?.type === 'cpu') {
         const { user, system } = process.cpuUsage();
-        process.send({ type: 'cpu', micros: user + system });
+        process.send({ type: 'cpu', micros: user + system, requests });
       } else if (message?.type === 'close') {
         await shutdown();
       }
@@ -126,6 +132,7 @@ export async function listen(server) {
   await new Promise((resolve, reject) => server.listen(0, '127.0.0.1', resolve).once('error', reject));
   return {
     port: server.address().port,
+    server,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections?.();

@@ -36,5 +36,5 @@ serve(async (spec, ctx) => {
   await register(app, spec, ctx);
   app.get('/orders', async () => ORDERS);
   await app.listen({ port: 0, host: '127.0.0.1' });
-  return { port: app.server.address().port, close: () => app.close() };
+  return { port: app.server.address().port, server: app.server, close: () => app.close() };
 });

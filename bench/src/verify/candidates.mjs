@@ -55,21 +55,34 @@ function picker(ctx, stream) {
  * A fresh bearer-guard verifier for each pass over a stream of `n` requests, so that in a
  * "unique" row every token is one the verifier has never seen: the cache admits a token on its
  * second sight, and a verifier that saw the stream before could start hitting. Making one costs
- * a key import, once per pass (≥ 2000 operations). `current()` is the last one made.
+ * a key import, once per pass (≥ 2000 operations). `probe()` is one more, made once, for the
+ * checks before measuring (so that they leave nothing in a measured verifier); `close()` closes
+ * the current one and the probe.
  */
 function perPass(n, make) {
   let pass = -1;
   let verifier;
+  let probe;
   const at = (i) => {
     const p = Math.floor(i / n);
     if (p !== pass) {
       verifier?.close();
-      verifier = make(p);
+      verifier = make();
       pass = p;
     }
     return verifier;
   };
-  return { at, close: () => verifier?.close() };
+  return {
+    at,
+    probe: () => {
+      probe ??= make();
+      return probe;
+    },
+    close: () => {
+      verifier?.close();
+      probe?.close();
+    },
+  };
 }
 
 const bearerGuardOptions = (ctx, extra = {}) => ({
@@ -122,11 +135,7 @@ async function dpopMaterial(ctx, count, repeated) {
   return requests;
 }
 
-/**
- * A DPoP candidate: `authenticate()` with a proof per request. The proofs are replayed once the
- * stream wraps around, so each pass through it remembers its `jti`s under its own prefix: every
- * request still pays one replay-store write, and none is refused as a replay.
- */
+/** A DPoP candidate: `authenticate()` with a proof per request (see the replay note inside). */
 function dpopCandidate(id, label, repeated) {
   return {
     id,
@@ -224,20 +233,16 @@ function jweCandidate(id, label, repeated) {
     async create(ctx) {
       const { publicKey, privateKey } = await jose.generateKeyPair('RSA-OAEP-256', { extractable: true });
       const pem = await jose.exportPKCS8(privateKey);
-      // Every unique token (more than the cache holds), so that the unique row never hits it.
+      // The unique row's JWEs, each of which its per-pass verifier sees once; or the repeated one.
       const source = repeated ? [ctx.repeated] : ctx.tokens;
       const tokens = await Promise.all(source.map((t) => encrypt(t, publicKey)));
       const n = tokens.length;
       const options = bearerGuardOptions(ctx, { decryption: { keys: [pem] } });
       const verifiers = perPass(repeated ? Number.POSITIVE_INFINITY : n, () => createBearerGuardVerifier(options));
-      const probe = createBearerGuardVerifier(options);
       return {
         op: (i) => verifiers.at(i).verify(tokens[i % n]),
-        verifyOnce: async (t) => probe.verify(await encrypt(t, publicKey)),
-        close: () => {
-          verifiers.close();
-          probe.close();
-        },
+        verifyOnce: async (t) => verifiers.probe().verify(await encrypt(t, publicKey)),
+        close: verifiers.close,
       };
     },
   };
@@ -298,15 +303,11 @@ export const candidates = [
     stream: 'unique',
     create(ctx) {
       const verifiers = perPass(ctx.tokens.length, () => createBearerGuardVerifier(bearerGuardOptions(ctx)));
-      const probe = createBearerGuardVerifier(bearerGuardOptions(ctx));
       const pick = picker(ctx, 'unique');
       return {
         op: (i) => verifiers.at(i).verify(pick(i)),
-        verifyOnce: (t) => probe.verify(t),
-        close: () => {
-          verifiers.close();
-          probe.close();
-        },
+        verifyOnce: (t) => verifiers.probe().verify(t),
+        close: verifiers.close,
       };
     },
   },
@@ -334,14 +335,10 @@ export const candidates = [
       const requests = ctx.tokens.map((t) => ({ headers: { authorization: `Bearer ${t}` }, method: 'GET' }));
       const n = requests.length;
       const verifiers = perPass(n, () => createBearerGuardVerifier(options));
-      const probe = createBearerGuardVerifier(options);
       return {
         op: (i) => verifiers.at(i).authenticate(requests[i % n]),
-        verifyOnce: (t) => probe.verify(t),
-        close: () => {
-          verifiers.close();
-          probe.close();
-        },
+        verifyOnce: (t) => verifiers.probe().verify(t),
+        close: verifiers.close,
       };
     },
   },
@@ -528,15 +525,11 @@ export const candidates = [
     note: true,
     create(ctx) {
       const verifiers = perPass(ctx.tokens.length, () => createBearerGuardVerifier(bearerGuardOptions(ctx)));
-      const probe = createBearerGuardVerifier(bearerGuardOptions(ctx));
       const pick = picker(ctx, 'unique');
       return {
         op: (i) => verifiers.at(i).verify(pick(i)),
-        verifyOnce: (t) => probe.verify(t),
-        close: () => {
-          verifiers.close();
-          probe.close();
-        },
+        verifyOnce: (t) => verifiers.probe().verify(t),
+        close: verifiers.close,
       };
     },
   },

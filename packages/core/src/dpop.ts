@@ -11,7 +11,7 @@ import { isHmacAlgorithm, isSupportedAlgorithm, type Algorithm } from './algorit
 import { own } from './claim-path.js';
 import { parseDuration, type Duration } from './duration.js';
 import { InvalidDPoPProofError, UseDPoPNonceError } from './errors.js';
-import { decodeToken, deepFreeze, verifySignature, type JWTHeader } from './jws.js';
+import { decodeToken, verifySignature, type JWTHeader } from './jws.js';
 import { importJWK, privateMembers, type JWK } from './keys/jwk.js';
 import type { VerificationKey } from './keys/verification-key.js';
 import { fail, featureOption, flag, isRecord } from './option-checks.js';
@@ -296,7 +296,8 @@ function invalid(message: string): never {
 // The proof keys of recent clients, by the proof's header segment: a client signs every proof
 // with one key, so its header (typ, alg, jwk) repeats, and its import and thumbprint are done once.
 const PROOF_KEY_CACHE_MAX = 256;
-// The decoded header (frozen) is kept with them: a returning client's proof costs no header parse.
+// The decoded header (frozen by decodeToken) is kept with them: a returning client's proof costs
+// no header parse.
 interface ProofKey {
   header: JWTHeader;
   key: VerificationKey;
@@ -304,9 +305,8 @@ interface ProofKey {
 }
 const proofKeys = new Map<string, ProofKey>();
 
-function proofKey(segment: string, header: JWTHeader, alg: Algorithm): ProofKey {
-  const cached = proofKeys.get(segment);
-  if (cached) return cached;
+/** Imports a new client's proof key from its header, and keeps it under the header's segment. */
+function importProofKey(segment: string, header: JWTHeader, alg: Algorithm): ProofKey {
   const jwk = own(header, 'jwk');
   if (!isRecord(jwk)) invalid('"jwk" header is missing or not an object');
   const secrets = privateMembers(jwk);
@@ -315,7 +315,7 @@ function proofKey(segment: string, header: JWTHeader, alg: Algorithm): ProofKey 
   if (typeof key === 'string') invalid(`"jwk" cannot verify ${alg}: ${key}`);
   // A client has no reason for a bigger key; every proof would cost its signature check.
   if ((key.key.asymmetricKeyDetails?.modulusLength ?? 0) > 4096) invalid('"jwk" is an RSA key over 4096 bits');
-  const entry = { header: deepFreeze(header), key, jkt: jwkThumbprint(jwk as JWK) };
+  const entry = { header, key, jkt: jwkThumbprint(jwk as JWK) };
   if (proofKeys.size >= PROOF_KEY_CACHE_MAX) proofKeys.delete(proofKeys.keys().next().value as string);
   proofKeys.set(segment, entry);
   return entry;
@@ -335,9 +335,10 @@ export function checkProof(
 ): CheckedProof {
   const { proof } = request;
   const segment = proof.slice(0, proof.indexOf('.'));
+  const known = proofKeys.get(segment);
   let decoded: ReturnType<typeof decodeToken>;
   try {
-    decoded = decodeToken(proof, MAX_PROOF_LENGTH, proofKeys.get(segment)?.header ?? false);
+    decoded = decodeToken(proof, MAX_PROOF_LENGTH, known?.header ?? false);
   } catch (error) {
     throw new InvalidDPoPProofError('dpop_proof_invalid', `proof is not a compact JWS: ${(error as Error).message}`, {
       cause: error,
@@ -349,7 +350,7 @@ export function checkProof(
     invalid(`"typ" is ${JSON.stringify(typ)}, not "dpop+jwt"`);
   const alg = own(header, 'alg');
   if (!isSupportedAlgorithm(alg) || !config.algorithms.has(alg)) invalid(`"alg" ${JSON.stringify(alg)} is not allowed`);
-  const { key, jkt } = proofKey(segment, header, alg);
+  const { key, jkt } = known ?? importProofKey(segment, header, alg);
   if (!verifySignature(alg, key.key, signingInput, signature)) invalid('signature verification failed');
 
   const jti = own(payload, 'jti');

@@ -87,16 +87,11 @@ function fromHeader(request: TokenRequest, dpop: boolean): string | undefined {
     fail('multiple_authorization_headers', 'More than one Authorization header');
   }
   const value = String(raw);
-  if (value.startsWith('Bearer ') && value.charCodeAt(7) !== 32) {
-    const token = value.slice(7);
+  const plain = value.startsWith('Bearer ') ? 'bearer' : dpop && value.startsWith('DPoP ') ? 'dpop' : undefined;
+  if (plain) {
+    const token = value.slice(plain === 'bearer' ? 7 : 5);
     if (B64TOKEN.test(token)) {
-      headerScheme = 'bearer';
-      return token;
-    }
-  } else if (dpop && value.startsWith('DPoP ') && value.charCodeAt(5) !== 32) {
-    const token = value.slice(5);
-    if (B64TOKEN.test(token)) {
-      headerScheme = 'dpop';
+      headerScheme = plain;
       return token;
     }
   }

@@ -61,11 +61,8 @@ export function auth(options: AuthOptions): AuthMiddleware {
   // biome-ignore lint/complexity/noArguments: how a framework calling `auth` itself shows
   const base = createAdapterBase(options, arguments, (guard, request, [res, next]) => {
     const req = request as Request;
-    settle(
-      base.verifier.authorize(req.auth, guard, { request: req }),
-      res as Response,
-      next as NextFunction,
-      base.forwardErrors,
+    settle(base.verifier.authorize(req.auth, guard, { request: req }), next as NextFunction, (error) =>
+      handleError(error, res as Response, next as NextFunction, base.forwardErrors),
     );
     return undefined;
   });
@@ -99,24 +96,19 @@ export function auth(options: AuthOptions): AuthMiddleware {
       const headers = responseHeadersOf(result);
       if (headers) res.set(headers);
     };
+    const fail = (error: unknown): void => {
+      base.bind(req);
+      handleError(error, res, next, base.forwardErrors);
+    };
     let result: ReturnType<typeof authenticateNow>;
     try {
       result = authenticateNow(base.verifier, parts, { request: req });
     } catch (error) {
-      base.bind(req);
-      handleError(error, res, next, base.forwardErrors);
+      fail(error);
       return;
     }
     if (result instanceof Promise) {
-      settle(
-        result.then(attach, (error: unknown) => {
-          base.bind(req);
-          throw error;
-        }),
-        res,
-        next,
-        base.forwardErrors,
-      );
+      settle(result.then(attach), next, fail);
       return;
     }
     // A cached token: no promise, no turn of the event loop.

@@ -21,14 +21,10 @@ export function handleError(error: unknown, res: Response, next: NextFunction, f
 }
 
 /**
- * Runs `task` and continues with `next()`, or handles its error. Never leaves a rejected promise:
- * Express 4 ignores the promises middleware return.
+ * Runs `task` and continues with `next()`, or hands its error to `fail` (which answers it, or
+ * passes it on: see {@link handleError}). Never leaves a rejected promise: Express 4 ignores the
+ * promises middleware return.
  */
-export function settle(task: Promise<unknown>, res: Response, next: NextFunction, forward: boolean): void {
-  task
-    .then(
-      () => next(),
-      (error: unknown) => handleError(error, res, next, forward),
-    )
-    .catch(next);
+export function settle(task: Promise<unknown>, next: NextFunction, fail: (error: unknown) => void): void {
+  task.then(() => next(), fail).catch(next);
 }
